@@ -1,0 +1,5 @@
+export * from './dates.js'
+export * from './guards.js'
+export * from './mutex.js'
+export * from './random.js'
+export * from './strings.js'
