@@ -1,0 +1,58 @@
+import type { ControlledTransaction, Kysely } from 'kysely'
+import type { ColumnKind, DocField } from '../meta/index.js'
+
+/** Tables are named at run time from metadata, so the schema type is open. */
+export type DynamicDB = Record<string, Record<string, unknown>>
+
+/** A handle that runs queries: the site's reader, or the request's open transaction. */
+export type Executor = Kysely<DynamicDB>
+
+export type WriteTransaction = ControlledTransaction<DynamicDB>
+
+export type DialectName = 'sqlite' | 'postgres' | 'mariadb'
+
+/** A column as the database reports it. */
+export interface ExistingColumn {
+  readonly name: string
+  readonly type: string
+  readonly notNull: boolean
+  readonly defaultValue: string | null
+}
+
+/** What a driver error means, decided by the driver's error code. */
+export type DriverErrorKind =
+  | { readonly kind: 'duplicate_primary_key' }
+  | { readonly kind: 'unique_violation'; readonly column: string | undefined }
+  | { readonly kind: 'lock_timeout' }
+  | { readonly kind: 'other' }
+
+/**
+ * The dialect boundary: everything that differs between SQLite, PostgreSQL and MariaDB.
+ * Each file in `dialects/` builds one of these.
+ */
+export interface SiteDatabase {
+  readonly dialect: DialectName
+  /** Sees committed data only; never holds a transaction across awaits. */
+  readonly reader: Executor
+  /** Opens a write transaction (on SQLite: waits for the single writer). */
+  beginWrite(): Promise<WriteTransaction>
+  /** The SQL column type for a field's storage kind. */
+  columnType(kind: ColumnKind, field: DocField | undefined): string
+  /** Columns of a table, or an empty list when it does not exist. */
+  listColumns(db: Executor, table: string): Promise<ExistingColumn[]>
+  listIndexes(db: Executor, table: string): Promise<string[]>
+  /** Whether an existing column's declared type already matches the wanted one. */
+  sameColumnType(existing: string, wanted: string): boolean
+  /**
+   * Changes column types in place, keeping every row. `createTable(name)` creates a table of
+   * the wanted shape under another name; `keptColumns` are copied across.
+   */
+  changeColumnTypes(
+    db: Executor,
+    table: string,
+    createTable: (name: string) => Promise<void>,
+    keptColumns: readonly string[],
+  ): Promise<void>
+  classifyError(error: unknown): DriverErrorKind
+  close(): Promise<void>
+}

@@ -1,0 +1,126 @@
+import BetterSqlite3 from 'better-sqlite3'
+import { Kysely, SqliteDialect, sql, type LogEvent } from 'kysely'
+import type { ColumnKind, DocField } from '../../meta/index.js'
+import type { DriverErrorKind, DynamicDB, ExistingColumn, Executor, SiteDatabase } from '../database.js'
+
+const STATEMENT_CACHE_SIZE = 500
+
+/** SQLite's identifier quoting, for the table rebuild only; everything else goes through Kysely. */
+function quoteIdentifier(identifier: string): string {
+  return `"${identifier.replaceAll('"', '""')}"`
+}
+
+/** better-sqlite3 with prepared statements reused per SQL text (Kysely prepares every query). */
+function withStatementCache(database: BetterSqlite3.Database): BetterSqlite3.Database {
+  const cache = new Map<string, BetterSqlite3.Statement>()
+  const prepare = database.prepare.bind(database)
+  return Object.assign(Object.create(database) as BetterSqlite3.Database, {
+    prepare(source: string) {
+      let statement = cache.get(source)
+      if (!statement) {
+        statement = prepare(source)
+        if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value as string)
+        cache.set(source, statement)
+      }
+      return statement
+    },
+    close: () => database.close(),
+  })
+}
+
+function open(file: string, readonly: boolean): BetterSqlite3.Database {
+  const database = new BetterSqlite3(file, { readonly, fileMustExist: readonly })
+  database.pragma('busy_timeout = 5000')
+  if (!readonly) {
+    database.pragma('journal_mode = WAL')
+    database.pragma('synchronous = NORMAL') // WAL + NORMAL: durable against a process crash
+    database.pragma('foreign_keys = OFF')
+  }
+  return database
+}
+
+const COLUMN_TYPES: Record<ColumnKind, string> = {
+  varchar: 'varchar',
+  int: 'integer',
+  bigint: 'bigint',
+  check: 'integer',
+  decimal: 'decimal(21,9)',
+  rating: 'decimal(3,2)',
+  date: 'date',
+  datetime: 'datetime(6)',
+  time: 'time(6)',
+  text: 'text',
+  longtext: 'longtext',
+  json: 'text', // a `json` column would get NUMERIC affinity and turn "123" into 123
+}
+
+export interface SqliteOptions {
+  readonly file: string
+  readonly log?: (event: LogEvent) => void
+}
+
+/**
+ * SQLite allows one writer. One connection writes (its transactions queue on Kysely's
+ * connection mutex); another reads committed data through WAL, so a request that awaits
+ * inside a write transaction never stalls reads, and nobody sees its uncommitted rows.
+ */
+export function createSqliteDatabase(options: SqliteOptions): SiteDatabase {
+  const writerConnection = open(options.file, false)
+  const readerConnection = open(options.file, true)
+  const writer = new Kysely<DynamicDB>({
+    dialect: new SqliteDialect({ database: withStatementCache(writerConnection) }),
+    log: options.log,
+  })
+  const reader = new Kysely<DynamicDB>({
+    dialect: new SqliteDialect({ database: withStatementCache(readerConnection) }),
+    log: options.log,
+  })
+
+  return {
+    dialect: 'sqlite',
+    reader,
+    beginWrite: () => writer.startTransaction().execute(),
+    columnType(kind: ColumnKind, field: DocField | undefined) {
+      return kind === 'varchar' ? `varchar(${field?.length || 140})` : COLUMN_TYPES[kind]
+    },
+    async listColumns(db: Executor, table: string): Promise<ExistingColumn[]> {
+      const result = await sql<{ name: string; type: string; notnull: number; dflt_value: string | null }>`
+        select name, type, "notnull", dflt_value from pragma_table_info(${table})`.execute(db)
+      return result.rows.map((row) => ({
+        name: row.name,
+        type: row.type,
+        notNull: row.notnull === 1,
+        defaultValue: row.dflt_value,
+      }))
+    },
+    async listIndexes(db: Executor, table: string): Promise<string[]> {
+      const result = await sql<{ name: string }>`select name from pragma_index_list(${table})`.execute(db)
+      return result.rows.map((row) => row.name)
+    },
+    sameColumnType: (existing, wanted) => existing.toLowerCase() === wanted.toLowerCase(),
+    // SQLite cannot alter a column's type: copy the rows into a new table and swap the names.
+    async changeColumnTypes(db, table, createTable, keptColumns) {
+      const temporary = `${table}__rebuild`
+      const kept = keptColumns.map(quoteIdentifier).join(', ')
+      await createTable(temporary)
+      await sql.raw(`insert into ${quoteIdentifier(temporary)} (${kept}) select ${kept} from ${quoteIdentifier(table)}`).execute(db)
+      await sql.raw(`drop table ${quoteIdentifier(table)}`).execute(db)
+      await sql.raw(`alter table ${quoteIdentifier(temporary)} rename to ${quoteIdentifier(table)}`).execute(db)
+    },
+    classifyError(error: unknown): DriverErrorKind {
+      const code = (error as { code?: unknown } | null)?.code
+      if (code === 'SQLITE_CONSTRAINT_PRIMARYKEY') return { kind: 'duplicate_primary_key' }
+      if (code === 'SQLITE_CONSTRAINT_UNIQUE') {
+        // The code says what happened; the message only names the column: "…: tabX.field".
+        const column = /\.([A-Za-z0-9_]+)$/.exec(String((error as Error).message))?.[1]
+        return column === 'name' ? { kind: 'duplicate_primary_key' } : { kind: 'unique_violation', column }
+      }
+      if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') return { kind: 'lock_timeout' }
+      return { kind: 'other' }
+    },
+    async close() {
+      await reader.destroy()
+      await writer.destroy()
+    },
+  }
+}

@@ -1,0 +1,18 @@
+export type {
+  DialectName,
+  DriverErrorKind,
+  DynamicDB,
+  ExistingColumn,
+  Executor,
+  SiteDatabase,
+  WriteTransaction,
+} from './database.js'
+export { createSqliteDatabase, type SqliteOptions } from './dialects/sqlite.js'
+export { syncCoreTables, syncTable, wantedTable, type SyncReport, type WantedTable } from './schema-sync.js'
+export {
+  database,
+  finishUnitOfWork,
+  inTransaction,
+  runUnitOfWork,
+  type UnitOfWorkOptions,
+} from './transaction.js'
