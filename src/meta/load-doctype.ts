@@ -1,6 +1,7 @@
 import { ValidationError } from '../errors/index.js'
 import { isPlainObject, scrub } from '../utils/index.js'
 import {
+  CHILD_COLUMNS,
   RESERVED_FIELDNAMES,
   type ColumnField,
   type DocField,
@@ -26,7 +27,9 @@ const DOCTYPE_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9 _-]*$/
 
 const flag = (value: unknown): boolean => Boolean(value) && value !== '0'
 
-function parseField(doctype: string, raw: unknown, index: number): DocField {
+const CHILD_ONLY: ReadonlySet<string> = new Set(CHILD_COLUMNS)
+
+function parseField(doctype: string, istable: boolean, raw: unknown, index: number): DocField {
   if (!isPlainObject(raw)) throw new InvalidDocTypeError(doctype, `#${index + 1}`, 'not an object')
   const fieldname = raw.fieldname
   if (typeof fieldname !== 'string' || !FIELDNAME_PATTERN.test(fieldname) || fieldname.length > 64) {
@@ -46,7 +49,8 @@ function parseField(doctype: string, raw: unknown, index: number): DocField {
     throw new InvalidDocTypeError(doctype, fieldname, 'length must be a positive number')
   }
   const hasColumn = columnKindOf(raw.fieldtype) !== null
-  if (hasColumn && RESERVED_FIELDNAMES.has(fieldname)) {
+  // `parent` is a standard column only in child tables (Custom DocPerm has a `parent` field).
+  if (hasColumn && RESERVED_FIELDNAMES.has(fieldname) && (istable || !CHILD_ONLY.has(fieldname))) {
     throw new InvalidDocTypeError(doctype, fieldname, 'is a standard field and cannot be redefined')
   }
   const defaultValue = raw.default
@@ -109,7 +113,7 @@ export function loadDocType(definition: unknown, source: string): DocTypeMeta {
   }
   if (!Array.isArray(definition.fields)) throw new InvalidDocTypeError(name, undefined, 'fields must be a list')
 
-  const parsed = definition.fields.map((field, index) => parseField(name, field, index))
+  const parsed = definition.fields.map((field, index) => parseField(name, flag(definition.istable), field, index))
   const seen = new Set<string>()
   for (const field of parsed) {
     if (seen.has(field.fieldname)) throw new InvalidDocTypeError(name, field.fieldname, 'defined twice')

@@ -1,0 +1,84 @@
+import { FrappeTypeError, ValidationError } from '../errors/index.js'
+import { NUMERIC_FIELD_TYPES, type DocField } from '../meta/index.js'
+import {
+  isEmpty,
+  isPlainObject,
+  nowDatetime,
+  nowTime,
+  parseDate,
+  parseDatetime,
+  parseTime,
+  toFloat,
+  toInt,
+  today,
+} from '../utils/index.js'
+import type { Document } from './document.js'
+
+/** The first `\n`-separated option of a Select field (its implicit default). */
+export function selectOptions(field: DocField): string[] {
+  return (field.options ?? '').split('\n').map((option) => option.trim())
+}
+
+function defaultFor(field: DocField, user: string): unknown {
+  const value = field.default
+  if (value !== undefined && value !== '') {
+    if (value === '__user') return user
+    if (value.toLowerCase() === 'today') return today()
+    if (value.toLowerCase() === 'now') return field.fieldtype === 'Date' ? today() : nowDatetime()
+    if (value.startsWith(':')) return undefined // derived from a linked record; set by link fetching
+    return value
+  }
+  if (field.fieldtype === 'Select') return selectOptions(field).find((option) => option !== '') ?? undefined
+  if (field.fieldtype === 'Time') return nowTime() // Frappe defaults every Time field to now
+  return undefined
+}
+
+/** Frappe's `_set_defaults` (spec 6.6): fills missing values of a new document and its rows. */
+export function applyDefaults(doc: Document, user: string): void {
+  for (const { field } of doc.meta.columns) {
+    if (!isEmpty(doc.get(field.fieldname))) continue
+    const value = defaultFor(field, user)
+    if (value !== undefined) doc.set(field.fieldname, value)
+  }
+  if (doc.get('docstatus') === undefined || doc.get('docstatus') === null) doc.set('docstatus', 0)
+  for (const field of doc.meta.tableFields) {
+    for (const row of doc.getTable(field.fieldname)) {
+      if (row.isNew) applyDefaults(row, user)
+    }
+  }
+}
+
+function coerceOne(doc: Document, field: DocField, value: unknown): unknown {
+  if (value === undefined) return undefined
+  if (field.fieldtype === 'JSON') {
+    return value === null || value === '' || typeof value === 'string' ? value || null : JSON.stringify(value)
+  }
+  if (Array.isArray(value) || isPlainObject(value)) {
+    throw new FrappeTypeError(`${doc.doctype}: ${field.label ?? field.fieldname} cannot be a list or an object`)
+  }
+  if (field.fieldtype === 'Check') return toInt(value) ? 1 : 0
+  if (field.fieldtype === 'Int') return toInt(value)
+  if (NUMERIC_FIELD_TYPES.has(field.fieldtype)) return toFloat(value)
+  if (value === null || value === '') {
+    return field.unique || ['Date', 'Datetime', 'Time'].includes(field.fieldtype) ? null : value
+  }
+  const text = String(value)
+  const parse = { Date: parseDate, Datetime: parseDatetime, Time: parseTime }[field.fieldtype as 'Date']
+  if (parse) {
+    const parsed = parse(text)
+    if (parsed === undefined) throw new ValidationError(`${doc.doctype}: ${field.label ?? field.fieldname} has an invalid ${field.fieldtype.toLowerCase()}: ${text}`)
+    return parsed
+  }
+  return text
+}
+
+/** Brings every stored value to its fieldtype's form (spec 6.6), for the document and its rows. */
+export function coerceValues(doc: Document): void {
+  for (const { field } of doc.meta.columns) {
+    if (!doc.has(field.fieldname)) continue
+    doc.set(field.fieldname, coerceOne(doc, field, doc.get(field.fieldname)))
+  }
+  for (const field of doc.meta.tableFields) {
+    for (const row of doc.getTable(field.fieldname)) coerceValues(row)
+  }
+}
