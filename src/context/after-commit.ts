@@ -10,3 +10,8 @@ export function afterCommit(fn: AfterCommitCallback, label = fn.name || 'callbac
   ctx.work.afterCommit.push({ label, run: fn })
   recordTrace(ctx, { kind: 'after_commit', label })
 }
+
+/** Runs `fn` if the writes made so far in this action are rolled back (metadata caches use it). */
+export function onRollback(fn: AfterCommitCallback): void {
+  currentContext().work.onRollback.push(fn)
+}

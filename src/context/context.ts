@@ -20,6 +20,8 @@ export interface ServerMessage {
  */
 export interface UnitOfWork {
   readonly afterCommit: Array<{ readonly label: string; readonly run: AfterCommitCallback }>
+  /** Undo for in-memory state (such as metadata) changed alongside rolled-back writes. */
+  readonly onRollback: AfterCommitCallback[]
 }
 
 /** Frappe's `frappe.flags` for one request. */

@@ -1,4 +1,4 @@
-export { afterCommit } from './after-commit.js'
+export { afterCommit, onRollback } from './after-commit.js'
 export {
   currentContext,
   hasRole,

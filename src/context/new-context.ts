@@ -24,7 +24,7 @@ export function newContext(options: NewContextOptions): RequestContext {
     formDict: options.formDict ?? {},
     flags: { ...options.flags },
     messageLog: [],
-    work: { afterCommit: [] },
+    work: { afterCommit: [], onRollback: [] },
     logger: options.logger.child({ reqId: requestId, site: options.site.name, user: options.user }),
     trace: isDeveloperMode(options.site) ? [] : undefined,
   }

@@ -165,4 +165,14 @@ export async function syncCoreTables(db: Executor, database: SiteDatabase): Prom
     .addColumn('name', sql.raw(database.columnType('varchar', { fieldname: 'name', fieldtype: 'Data', length: 100 })), (c) => c.primaryKey())
     .addColumn('current', sql.raw(database.columnType('bigint', undefined)), (c) => c.notNull().defaultTo(0))
     .execute()
+  // Password fields are stored here, hashed, never in their own column (spec 6.6).
+  await db.schema
+    .createTable('__Auth')
+    .ifNotExists()
+    .addColumn('doctype', sql.raw(varchar), (c) => c.notNull())
+    .addColumn('name', sql.raw(varchar), (c) => c.notNull())
+    .addColumn('fieldname', sql.raw(varchar), (c) => c.notNull())
+    .addColumn('password', sql.raw(database.columnType('text', undefined)), (c) => c.notNull())
+    .addPrimaryKeyConstraint('__Auth_pkey', ['doctype', 'name', 'fieldname'])
+    .execute()
 }

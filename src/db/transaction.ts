@@ -65,6 +65,7 @@ async function underSavepoint<T>(
   const tx = await openTransaction(ctx)
   const savepoint = `sp_${depth}`
   const queued = ctx.work.afterCommit.length
+  const undoFrom = ctx.work.onRollback.length
   const marked = await tx.savepoint(savepoint).execute()
   try {
     const result = await actionDepth.run(depth, () => fn(tx))
@@ -74,6 +75,7 @@ async function underSavepoint<T>(
     await marked.rollbackToSavepoint(savepoint).execute()
     recordTrace(ctx, { kind: 'transaction', event: 'rollback_to_savepoint' })
     ctx.work.afterCommit.length = queued
+    await runUndo(ctx, ctx.work.onRollback.splice(undoFrom))
     throw error
   }
 }
@@ -89,12 +91,23 @@ export async function finishUnitOfWork(ctx: RequestContext, outcome: 'commit' | 
     recordTrace(ctx, { kind: 'transaction', event: outcome })
   }
   const callbacks = ctx.work.afterCommit.splice(0)
-  if (outcome !== 'commit') return
+  const undo = ctx.work.onRollback.splice(0)
+  if (outcome !== 'commit') return runUndo(ctx, undo)
   for (const callback of callbacks) {
     try {
       await callback.run()
     } catch (error) {
       ctx.logger.error({ err: error, callback: callback.label }, 'after-commit callback failed')
+    }
+  }
+}
+
+async function runUndo(ctx: RequestContext, callbacks: ReadonlyArray<() => Promise<void> | void>): Promise<void> {
+  for (const callback of callbacks.toReversed()) {
+    try {
+      await callback()
+    } catch (error) {
+      ctx.logger.error({ err: error }, 'rollback callback failed')
     }
   }
 }

@@ -1,0 +1,72 @@
+import { join } from 'node:path'
+import type { Logger } from 'pino'
+import type { Site } from '../context/index.js'
+import { maybeContext, recordTrace } from '../context/index.js'
+import { createSqliteDatabase, type SiteDatabase } from '../db/index.js'
+import { createMetaRegistry } from '../meta/index.js'
+import type { DocEventRegistration, DocumentClass, WhitelistedMethod } from '../model/index.js'
+import type { LoadedApp } from './load-apps.js'
+import { readSiteConfig } from './site-config.js'
+
+export interface OpenSiteOptions {
+  readonly sitesPath: string
+  readonly name: string
+  readonly apps: readonly LoadedApp[]
+  readonly logger: Logger
+}
+
+function openDatabase(site: string, path: string, config: ReturnType<typeof readSiteConfig>): SiteDatabase {
+  const dbType = config.db_type ?? 'sqlite'
+  if (dbType !== 'sqlite') throw new Error(`site ${site}: db_type ${String(dbType)} is not supported yet (only sqlite)`)
+  return createSqliteDatabase({
+    file: join(path, config.db_file ?? 'site.sqlite3'),
+    // Each statement goes to the hook trace of the request that issued it.
+    log(event) {
+      const ctx = maybeContext()
+      if (ctx?.trace && event.level === 'query') {
+        recordTrace(ctx, { kind: 'sql', sql: event.query.sql, parameters: event.query.parameters })
+      }
+    },
+  })
+}
+
+function docEventsOf(app: LoadedApp): DocEventRegistration[] {
+  const registrations: DocEventRegistration[] = []
+  for (const [doctype, events] of Object.entries(app.definition.hooks.doc_events ?? {})) {
+    for (const [event, handlers] of Object.entries(events)) {
+      const list = Array.isArray(handlers) ? handlers : [handlers]
+      for (const handler of list) registrations.push({ doctype, event, handler, source: app.definition.name })
+    }
+  }
+  return registrations
+}
+
+/**
+ * Builds a site's long-lived services: configuration, database, the DocTypes of its apps and
+ * their controllers and hooks. Custom DocTypes are added from the database by `loadCustomDocTypes`.
+ */
+export function openSite(options: OpenSiteOptions): Site {
+  const path = join(options.sitesPath, options.name)
+  const config = readSiteConfig(options.sitesPath, options.name)
+  const meta = createMetaRegistry()
+  meta.define(options.apps.flatMap((app) => app.doctypes.map((file) => ({ definition: file.definition, source: app.definition.name }))))
+  const controllers = new Map<string, DocumentClass>()
+  const methods = new Map<string, WhitelistedMethod>()
+  for (const app of options.apps) {
+    for (const file of app.doctypes) {
+      if (file.controller) controllers.set(String((file.definition as { name: string }).name), file.controller)
+    }
+    for (const [path, method] of Object.entries(app.definition.hooks.whitelisted_methods ?? {})) methods.set(path, method)
+  }
+  return {
+    name: options.name,
+    path,
+    config,
+    services: {
+      meta,
+      database: openDatabase(options.name, path, config),
+      model: { controllers, docEvents: options.apps.flatMap(docEventsOf) },
+      methods,
+    },
+  }
+}

@@ -1,0 +1,93 @@
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import type { Logger } from 'pino'
+import type { Site } from '../context/index.js'
+import { loadCustomDocTypes, loadCustomizations } from '../doctypes/index.js'
+import { installSite } from './install.js'
+import { FRAPPE_APP, appFromFolder, loadApp, type LoadedApp } from './load-apps.js'
+import { openSite } from './open-site.js'
+import { commonConfigPath, isValidSiteName, readCommonConfig, siteConfigPath } from './site-config.js'
+
+export interface SitesOptions {
+  /** The `sites/` folder: `common_site_config.json`, `apps.txt` and one folder per site. */
+  readonly sitesPath: string
+  /** Where the apps named in `apps.txt` live, one folder each. */
+  readonly appsPath: string
+  readonly logger: Logger
+}
+
+/** The sites one process serves, opened on first use and kept open until `close()`. */
+export interface Sites {
+  readonly sitesPath: string
+  readonly apps: readonly LoadedApp[]
+  get(name: string): Promise<Site>
+  /** Folders under `sites/` that hold a `site_config.json`. */
+  names(): string[]
+  exists(name: string): boolean
+  defaultSite(): string | undefined
+  newSite(name: string, options: { adminPassword: string; config?: Record<string, unknown> }): Promise<Site>
+  close(): Promise<void>
+}
+
+function readAppNames(sitesPath: string): string[] {
+  const file = join(sitesPath, 'apps.txt')
+  if (!existsSync(file)) return []
+  return readFileSync(file, 'utf8').split('\n').map((line) => line.trim()).filter((line) => line && line !== 'frappe')
+}
+
+export async function openSites(options: SitesOptions): Promise<Sites> {
+  mkdirSync(options.sitesPath, { recursive: true })
+  if (!existsSync(commonConfigPath(options.sitesPath))) writeFileSync(commonConfigPath(options.sitesPath), '{}\n')
+  const apps = [await loadApp(FRAPPE_APP)]
+  for (const name of readAppNames(options.sitesPath)) apps.push(await loadApp(await appFromFolder(join(options.appsPath, name))))
+  const open = new Map<string, Promise<Site>>()
+
+  async function boot(name: string): Promise<Site> {
+    const site = openSite({ sitesPath: options.sitesPath, name, apps, logger: options.logger })
+    const tables = await site.services.database.listColumns(site.services.database.reader, 'tabDocType')
+    if (tables.length > 0) {
+      await loadCustomDocTypes(site)
+      await loadCustomizations(site)
+    }
+    return site
+  }
+
+  const sites: Sites = {
+    sitesPath: options.sitesPath,
+    apps,
+    exists: (name) => isValidSiteName(name) && existsSync(siteConfigPath(options.sitesPath, name)),
+    get(name) {
+      if (!sites.exists(name)) return Promise.reject(new Error(`Site ${name} does not exist`))
+      let site = open.get(name)
+      if (!site) {
+        site = boot(name)
+        open.set(name, site)
+        site.catch(() => open.delete(name))
+      }
+      return site
+    },
+    names: () =>
+      readdirSync(options.sitesPath, { withFileTypes: true })
+        .filter((entry) => entry.isDirectory() && sites.exists(entry.name))
+        .map((entry) => entry.name),
+    defaultSite() {
+      const configured = readCommonConfig(options.sitesPath).default_site
+      return typeof configured === 'string' && configured ? configured : sites.names()[0]
+    },
+    async newSite(name, { adminPassword, config = {} }) {
+      if (!isValidSiteName(name)) throw new Error(`Invalid site name ${JSON.stringify(name)}`)
+      if (sites.exists(name)) throw new Error(`Site ${name} already exists`)
+      mkdirSync(join(options.sitesPath, name), { recursive: true })
+      writeFileSync(siteConfigPath(options.sitesPath, name), `${JSON.stringify({ db_type: 'sqlite', ...config }, null, 1)}\n`)
+      const site = await sites.get(name)
+      await installSite(site, options.logger, adminPassword)
+      return site
+    },
+    async close() {
+      const all = await Promise.allSettled(open.values())
+      open.clear()
+      for (const result of all) if (result.status === 'fulfilled') await result.value.services.database.close()
+    },
+  }
+  return sites
+}

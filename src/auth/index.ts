@@ -1,0 +1,1 @@
+export { GUEST, authenticate, type Principal } from './authenticate.js'

@@ -1,0 +1,11 @@
+import type { DocEventHandler, WhitelistedMethod } from '../model/index.js'
+
+/** The shape of an app's hooks; app/ re-exports it as `AppHooks` for apps to use. */
+export interface AppHooksShape {
+  readonly app_name: string
+  readonly app_title?: string
+  /** Frappe's `doc_events`: DocType (or `*`) → event (`on_update`…) → handler(s). */
+  readonly doc_events?: Readonly<Record<string, Readonly<Record<string, DocEventHandler | readonly DocEventHandler[]>>>>
+  /** Whitelisted methods by dotted path, e.g. `demo.api.top_customers`. */
+  readonly whitelisted_methods?: Readonly<Record<string, WhitelistedMethod>>
+}

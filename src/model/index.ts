@@ -1,0 +1,25 @@
+export { Document, type DocValues, type DocumentClass, type DocumentFactory } from './document.js'
+export {
+  cancelDocument,
+  deleteDocument,
+  getDocument,
+  insertDocument,
+  saveDocument,
+  submitDocument,
+  type ActionOptions,
+  type DeleteOptions,
+} from './lifecycle.js'
+export { findLinkedDocuments, type LinkedDocument } from './linked-documents.js'
+export { checkPassword, hashPassword, setPassword, verifyPassword, PASSWORD_MASK } from './passwords.js'
+export { assertPermitted, hasPermission, type PermissionType } from './permissions.js'
+export { loadDocument } from './persist.js'
+export { renameDocument, type RenameOptions } from './rename.js'
+export { runHook, runHooks, type HookName } from './run-hooks.js'
+export {
+  documentFactory,
+  newDocument,
+  type DocEventHandler,
+  type DocEventRegistration,
+  type ModelHooks,
+} from './site-model.js'
+export type { WhitelistedMethod } from './whitelist.js'

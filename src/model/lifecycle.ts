@@ -1,0 +1,292 @@
+import { currentContext, type RequestContext } from '../context/index.js'
+import { database, inTransaction, type WriteTransaction } from '../db/index.js'
+import {
+  CannotChangeConstantError,
+  DocstatusTransitionError,
+  DoesNotExistError,
+  LinkExistsError,
+  TimestampMismatchError,
+  UpdateAfterSubmitError,
+  ValidationError,
+} from '../errors/index.js'
+import { nowDatetime } from '../utils/index.js'
+import type { Document } from './document.js'
+import { findLinkedDocuments } from './linked-documents.js'
+import { validateLinks } from './links.js'
+import { revertSeries, setChildNames, setNewName } from './naming/index.js'
+import { assertPermitted } from './permissions.js'
+import { deleteRow, insertRow, loadDocument, updateRow } from './persist.js'
+import { runHook, runHooks, type HookName } from './run-hooks.js'
+import { documentFactory } from './site-model.js'
+import { checkMandatory, checkValues } from './validate-fields.js'
+import { applyDefaults, coerceValues } from './values.js'
+import { diffDocuments } from './version.js'
+
+/** What a save does, decided by the stored and the new docstatus (spec 6.2). */
+type SaveAction = 'save' | 'submit' | 'cancel' | 'update_after_submit'
+
+const BEFORE_HOOKS: Record<SaveAction, HookName[]> = {
+  save: ['beforeValidate', 'validate', 'beforeSave'],
+  submit: ['beforeValidate', 'validate', 'beforeSubmit'],
+  cancel: ['beforeCancel'],
+  update_after_submit: ['beforeUpdateAfterSubmit'],
+}
+const AFTER_HOOKS: Record<SaveAction, HookName[]> = {
+  save: ['onUpdate'],
+  submit: ['onUpdate', 'onSubmit'],
+  cancel: ['onCancel'],
+  update_after_submit: ['onUpdateAfterSubmit'],
+}
+const ACTION_BY_TRANSITION: Readonly<Record<string, SaveAction>> = {
+  '0-0': 'save',
+  '0-1': 'submit',
+  '1-1': 'update_after_submit',
+  '1-2': 'cancel',
+}
+const STATUS_LABEL = ['0 (Draft)', '1 (Submitted)', '2 (Cancelled)']
+
+function transition(doc: Document, stored: number, next: number): SaveAction {
+  if (!doc.meta.isSubmittable && next !== 0) throw new ValidationError(`${doc.doctype} is not submittable; docstatus must be 0`)
+  if (stored === 2) throw new ValidationError('Cannot edit cancelled document')
+  const action = ACTION_BY_TRANSITION[`${stored}-${next}`]
+  if (!action) {
+    throw new DocstatusTransitionError(`Cannot change docstatus from ${STATUS_LABEL[stored] ?? stored} to ${STATUS_LABEL[next] ?? next}`)
+  }
+  return action
+}
+
+export interface ActionOptions {
+  readonly ignorePermissions?: boolean
+  readonly ignoreLinks?: boolean
+  readonly ignoreMandatory?: boolean
+  readonly ignoreValidate?: boolean
+  readonly ignoreVersion?: boolean
+}
+
+function applyOptions(doc: Document, options: ActionOptions): void {
+  for (const [key, value] of Object.entries(options)) if (value) doc.flags[key] = true
+}
+
+/** Names new rows and fills `parent`, `parenttype`, `parentfield`, `idx`, owner and timestamps. */
+function prepareChildren(ctx: RequestContext, doc: Document, now: string): Document[] {
+  const fresh: Document[] = []
+  for (const field of doc.meta.tableFields) {
+    for (const [index, row] of doc.getTable(field.fieldname).entries()) {
+      row.set('parent', doc.name)
+      row.set('parenttype', doc.doctype)
+      row.set('parentfield', field.fieldname)
+      row.set('idx', index + 1)
+      row.set('docstatus', doc.docstatus)
+      row.set('modified', now)
+      row.set('modified_by', ctx.user)
+      if (row.isNew) {
+        row.set('owner', row.get('owner') ?? ctx.user)
+        row.set('creation', now)
+        fresh.push(row)
+      }
+    }
+  }
+  return fresh
+}
+
+async function builtInChecks(doc: Document): Promise<void> {
+  coerceValues(doc)
+  if (!doc.flags.ignoreMandatory) checkMandatory(doc)
+  checkValues(doc)
+}
+
+/** Inserts a new document (spec 6.3). All steps share one transaction: a throw leaves no trace. */
+export function insertDocument<D extends Document>(doc: D, options: ActionOptions = {}): Promise<D> {
+  return inTransaction(async (tx) => {
+    const ctx = currentContext()
+    applyOptions(doc, options)
+    if (!ctx.flags.inImport) applyDefaults(doc, ctx.user)
+    const now = nowDatetime()
+    doc.set('owner', ctx.user)
+    doc.set('creation', now)
+    doc.set('modified', now)
+    doc.set('modified_by', ctx.user)
+    const action = transition(doc, 0, doc.docstatus) // a new document is saved or submitted
+    coerceValues(doc)
+    if (!doc.flags.ignoreLinks) await validateLinks(tx, (name) => ctx.site.services.meta.find(name), doc)
+    assertPermitted(ctx, doc, 'create')
+    if (action === 'submit') assertPermitted(ctx, doc, 'submit')
+    await runHook(doc, 'beforeInsert')
+    await runHook(doc, 'beforeNaming')
+    await assertAmendable(tx, doc)
+    await setNewName(doc, tx, { dialect: ctx.site.services.database.dialect }) // names the rows too
+    prepareChildren(ctx, doc, now)
+    await runBeforeHooks(doc, action)
+    await builtInChecks(doc)
+    await insertRow(tx, ctx.site.services.database, doc)
+    await runHook(doc, 'afterInsert')
+    await runHooks(doc, ...AFTER_HOOKS[action])
+    await runHook(doc, 'onChange')
+    return doc
+  })
+}
+
+/** An amendment must point at a cancelled document (spec 6.2). */
+async function assertAmendable(tx: WriteTransaction, doc: Document): Promise<void> {
+  const original = doc.get('amended_from')
+  if (!original || !doc.meta.isSubmittable) return
+  const row = await tx.selectFrom(`tab${doc.doctype}`).select('docstatus').where('name', '=', String(original)).executeTakeFirst()
+  if (!row || Number(row.docstatus) !== 2) {
+    throw new ValidationError(`${doc.doctype} ${String(original)} must be cancelled before it can be amended`)
+  }
+}
+
+async function runBeforeHooks(doc: Document, action: SaveAction): Promise<void> {
+  const hooks = BEFORE_HOOKS[action]
+  await runHooks(doc, ...(doc.flags.ignoreValidate ? hooks.filter((hook) => hook === 'beforeValidate') : hooks))
+}
+
+function checkUnchangeable(doc: Document, stored: Document, action: SaveAction): void {
+  for (const { field } of doc.meta.columns) {
+    if (!doc.hasChanged(field.fieldname)) continue
+    if (field.set_only_once && stored.get(field.fieldname) !== null && stored.get(field.fieldname) !== '') {
+      throw new CannotChangeConstantError(`${doc.doctype}: ${field.label ?? field.fieldname} cannot be changed once set`)
+    }
+    if (action === 'update_after_submit' && !field.allow_on_submit) {
+      throw new UpdateAfterSubmitError(`${doc.doctype}: not allowed to change ${field.label ?? field.fieldname} after submission`)
+    }
+  }
+  if (action !== 'update_after_submit') return
+  for (const field of doc.meta.tableFields) {
+    if (field.allow_on_submit) continue
+    const before = new Map(stored.getTable(field.fieldname).map((row) => [row.name, row]))
+    const rows = doc.getTable(field.fieldname)
+    const rowChanged = (row: Document): boolean => {
+      const old = before.get(row.name)
+      return !old || row.meta.columns.some(({ field: column }) => !column.allow_on_submit && !sameStoredValue(old.get(column.fieldname), row.get(column.fieldname)))
+    }
+    if (rows.length !== before.size || rows.some(rowChanged)) {
+      throw new UpdateAfterSubmitError(`${doc.doctype}: not allowed to change ${field.label ?? field.fieldname} after submission`)
+    }
+  }
+}
+
+function sameStoredValue(a: unknown, b: unknown): boolean {
+  return String(a ?? '') === String(b ?? '')
+}
+
+/** Saves an existing document, or inserts a new one. Submit and cancel are saves too. */
+export function saveDocument<D extends Document>(doc: D, options: ActionOptions = {}): Promise<D> {
+  if (doc.isNew) return insertDocument(doc, options)
+  return inTransaction(async (tx) => {
+    const ctx = currentContext()
+    applyOptions(doc, options)
+    const stored = await loadDocument(tx, documentFactory(ctx.site), doc.doctype, String(doc.name))
+    assertPermitted(ctx, stored, 'write')
+    const clientModified = doc.get('modified')
+    if (clientModified && String(clientModified) !== String(stored.get('modified'))) {
+      throw new TimestampMismatchError(
+        `Error: Document has been modified after you have opened it (${String(stored.get('modified'))}, ${String(clientModified)}). Please refresh to get the latest document.`,
+      )
+    }
+    const action = transition(doc, stored.docstatus, doc.docstatus)
+    if (action === 'submit') assertPermitted(ctx, stored, 'submit')
+    if (action === 'cancel') assertPermitted(ctx, stored, 'cancel')
+    doc.previous = stored
+    const now = nowDatetime()
+    doc.set('owner', stored.get('owner'))
+    doc.set('creation', stored.get('creation'))
+    doc.set('modified', now)
+    doc.set('modified_by', ctx.user)
+    setChildNames(doc)
+    for (const row of prepareChildren(ctx, doc, now)) applyDefaults(row, ctx.user)
+    coerceValues(doc)
+    if (action !== 'cancel' && !doc.flags.ignoreLinks) {
+      await validateLinks(tx, (name) => ctx.site.services.meta.find(name), doc)
+    }
+    await runBeforeHooks(doc, action)
+    if (action !== 'cancel') {
+      await builtInChecks(doc)
+      checkUnchangeable(doc, stored, action)
+    }
+    await updateRow(tx, ctx.site.services.database, doc)
+    await runHooks(doc, ...AFTER_HOOKS[action])
+    if (action === 'cancel') await assertNoSubmittedBackLinks(tx, doc)
+    if (doc.meta.trackChanges && !doc.flags.ignoreVersion) await saveVersion(stored, doc)
+    await runHook(doc, 'onChange')
+    return doc
+  })
+}
+
+/** Frappe's `check_no_back_links_exist`: submitted documents still link to a cancelled one. */
+async function assertNoSubmittedBackLinks(tx: WriteTransaction, doc: Document): Promise<void> {
+  const ctx = currentContext()
+  const linked = await findLinkedDocuments(tx, ctx.site.services.meta.all(), doc, { submittedOnly: true })
+  const first = linked[0]
+  if (first) {
+    throw new LinkExistsError(`Cannot cancel ${doc.doctype} ${String(doc.name)}: it is linked with submitted ${first.doctype} ${first.name}`)
+  }
+}
+
+async function saveVersion(stored: Document, doc: Document): Promise<void> {
+  const diff = diffDocuments(stored, doc)
+  if (!diff) return
+  const version = documentFactory(currentContext().site).create(currentContext().site.services.meta.get('Version'), {
+    ref_doctype: doc.doctype,
+    docname: doc.name,
+    data: JSON.stringify(diff),
+  })
+  await insertDocument(version, { ignorePermissions: true, ignoreLinks: true })
+}
+
+/** Submits a draft: docstatus 0 → 1, then save. */
+export function submitDocument<D extends Document>(doc: D, options: ActionOptions = {}): Promise<D> {
+  doc.set('docstatus', 1)
+  return saveDocument(doc, options)
+}
+
+/** Cancels a submitted document: docstatus 1 → 2, then save. */
+export function cancelDocument<D extends Document>(doc: D, options: ActionOptions = {}): Promise<D> {
+  doc.set('docstatus', 2)
+  return saveDocument(doc, options)
+}
+
+/** Loads a stored document on the current site, seeing the request's own writes. */
+export function getDocument(doctype: string, name: string): Promise<Document> {
+  const ctx = currentContext()
+  return loadDocument(database(ctx), documentFactory(ctx.site), doctype, name)
+}
+
+export interface DeleteOptions extends ActionOptions {
+  readonly ignoreMissing?: boolean
+  /** Delete even when other documents link to this one. */
+  readonly force?: boolean
+}
+
+/** Frappe's `delete_doc` (spec 6.3). Returns false when the document was missing and that is allowed. */
+export function deleteDocument(doctype: string, name: string, options: DeleteOptions = {}): Promise<boolean> {
+  return inTransaction(async (tx) => {
+    const ctx = currentContext()
+    let doc: Document
+    try {
+      doc = await loadDocument(tx, documentFactory(ctx.site), doctype, name)
+    } catch (error) {
+      if (error instanceof DoesNotExistError && options.ignoreMissing) return false
+      throw error
+    }
+    applyOptions(doc, options)
+    assertPermitted(ctx, doc, 'delete')
+    if (doc.docstatus === 1) {
+      throw new ValidationError(`${doctype} ${name}: Submitted Record cannot be deleted. You must Cancel it first.`)
+    }
+    doc.flags.inDelete = true
+    await runHooks(doc, 'onTrash', 'onChange')
+    if (!options.force) {
+      const linked = await findLinkedDocuments(tx, ctx.site.services.meta.all(), doc, { submittedOnly: false })
+      const first = linked[0]
+      if (first) {
+        const hint = doc.meta.fieldsByName.has('enabled') || doc.meta.fieldsByName.has('disabled') ? ' Consider disabling it instead.' : ''
+        throw new LinkExistsError(`Cannot delete or cancel because ${doctype} ${name} is linked with ${first.doctype} ${first.name}.${hint}`)
+      }
+    }
+    await revertSeries(doc, tx, { dialect: ctx.site.services.database.dialect })
+    await deleteRow(tx, doc)
+    await runHook(doc, 'afterDelete')
+    return true
+  })
+}
