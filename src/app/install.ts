@@ -1,4 +1,4 @@
-import type { Logger } from 'pino'
+import type { Logger } from '../context/index.js'
 import type { Site } from '../context/index.js'
 import { database, inTransaction, runUnitOfWork } from '../db/index.js'
 import { insertDocument, newDocument, setPassword } from '../model/index.js'

@@ -1,4 +1,4 @@
-import type { Logger } from 'pino'
+import type { Logger } from '../context/index.js'
 import { newContext, type Site } from '../context/index.js'
 import { inTransaction, runUnitOfWork, syncCoreTables, syncTable, type SyncReport } from '../db/index.js'
 import {
@@ -51,6 +51,12 @@ export async function migrateSite(site: Site, logger: Logger): Promise<SyncRepor
       }
       for (const module of STANDARD_MODULES) await ensureRecord('Module Def', module.module_name, { ...module }, tx)
       for (const role of STANDARD_ROLES) await ensureRecord('Role', role.role_name, { ...role }, tx)
+      // As Frappe's `make_module_and_roles`: every module and DocPerm role of an app exists.
+      for (const doctype of meta.all()) {
+        if (doctype.source === 'custom') continue
+        await ensureRecord('Module Def', doctype.module, { module_name: doctype.module, app_name: doctype.source }, tx)
+        for (const perm of doctype.permissions) await ensureRecord('Role', perm.role, { role_name: perm.role, desk_access: 1 }, tx)
+      }
       await syncDocTypeRecords(site)
     }),
   )

@@ -1,5 +1,5 @@
 import { join } from 'node:path'
-import type { Logger } from 'pino'
+import type { Logger } from '../context/index.js'
 import type { Site } from '../context/index.js'
 import { maybeContext, recordTrace } from '../context/index.js'
 import { createSqliteDatabase, type SiteDatabase } from '../db/index.js'

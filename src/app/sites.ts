@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import type { Logger } from 'pino'
+import type { Logger } from '../context/index.js'
 import type { Site } from '../context/index.js'
 import { loadCustomDocTypes, loadCustomizations } from '../doctypes/index.js'
 import { installSite } from './install.js'

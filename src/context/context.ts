@@ -1,7 +1,16 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
-import type { Logger } from 'pino'
+import type { LogFn } from 'pino'
 import type { Site } from './site.js'
 import type { TraceEntry } from './trace.js'
+
+/** The logging the framework needs: pino's, or Fastify's request logger (also pino). */
+export interface Logger {
+  readonly info: LogFn
+  readonly warn: LogFn
+  readonly error: LogFn
+  readonly debug: LogFn
+  child(bindings: Record<string, unknown>): Logger
+}
 
 export type AfterCommitCallback = () => Promise<void> | void
 

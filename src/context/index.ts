@@ -6,6 +6,7 @@ export {
   runInContext,
   withContext,
   type AfterCommitCallback,
+  type Logger,
   type RequestContext,
   type RequestFlags,
   type ServerMessage,

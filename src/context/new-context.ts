@@ -1,6 +1,5 @@
-import type { Logger } from 'pino'
 import { randomId } from '../utils/index.js'
-import type { RequestContext, RequestFlags } from './context.js'
+import type { Logger, RequestContext, RequestFlags } from './context.js'
 import { isDeveloperMode, type Site } from './site.js'
 
 export interface NewContextOptions {

@@ -89,6 +89,20 @@ function prepareChildren(ctx: RequestContext, doc: Document, now: string): Docum
   return fresh
 }
 
+/** Rows sent back with the name of a stored row are that row, not new ones (spec 1.5). */
+function adoptStoredRows(doc: Document, stored: Document): void {
+  for (const field of doc.meta.tableFields) {
+    const before = new Map(stored.getTable(field.fieldname).map((row) => [row.name, row]))
+    for (const row of doc.getTable(field.fieldname)) {
+      const old = row.name === undefined ? undefined : before.get(row.name)
+      if (!old || !row.isNew) continue
+      row.markStored()
+      row.set('owner', old.get('owner'))
+      row.set('creation', old.get('creation'))
+    }
+  }
+}
+
 async function builtInChecks(doc: Document): Promise<void> {
   coerceValues(doc)
   if (!doc.flags.ignoreMandatory) checkMandatory(doc)
@@ -188,6 +202,7 @@ export function saveDocument<D extends Document>(doc: D, options: ActionOptions 
     if (action === 'submit') assertPermitted(ctx, stored, 'submit')
     if (action === 'cancel') assertPermitted(ctx, stored, 'cancel')
     doc.previous = stored
+    adoptStoredRows(doc, stored)
     const now = nowDatetime()
     doc.set('owner', stored.get('owner'))
     doc.set('creation', stored.get('creation'))

@@ -9,9 +9,13 @@ function rowOf(doc: Document): DocValues {
   const row: DocValues = {}
   const standard = doc.meta.istable ? [...STANDARD_COLUMNS, ...CHILD_COLUMNS] : STANDARD_COLUMNS
   for (const column of standard) row[column] = doc.get(column) ?? null
+  row.docstatus = doc.docstatus
+  row.idx = Number(doc.get('idx') ?? 0)
   for (const { field } of doc.meta.columns) {
     const value = doc.get(field.fieldname)
-    row[field.fieldname] = field.fieldtype === 'Password' ? (value ? PASSWORD_MASK : null) : (value ?? null)
+    if (field.fieldtype === 'Password') row[field.fieldname] = value ? PASSWORD_MASK : null
+    else if (NUMERIC_FIELD_TYPES.has(field.fieldtype)) row[field.fieldname] = value ?? 0 // NOT NULL columns (spec 7.4)
+    else row[field.fieldname] = value ?? null
   }
   return row
 }

@@ -37,7 +37,7 @@ function defaultFor(field: DocField, user: string): unknown {
 export function applyDefaults(doc: Document, user: string): void {
   for (const { field } of doc.meta.columns) {
     if (!isEmpty(doc.get(field.fieldname))) continue
-    const value = defaultFor(field, user)
+    const value = defaultFor(field, user) ?? (NUMERIC_FIELD_TYPES.has(field.fieldtype) ? 0 : undefined)
     if (value !== undefined) doc.set(field.fieldname, value)
   }
   if (doc.get('docstatus') === undefined || doc.get('docstatus') === null) doc.set('docstatus', 0)

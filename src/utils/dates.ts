@@ -6,7 +6,7 @@ let lastMicros = 0 // process-wide clock state, so that two saves never share a 
 
 /** Microseconds since the epoch, strictly increasing within this process. */
 function nowMicros(): number {
-  const micros = Date.now() * 1000
+  const micros = Math.floor((performance.timeOrigin + performance.now()) * 1000)
   lastMicros = micros > lastMicros ? micros : lastMicros + 1
   return lastMicros
 }

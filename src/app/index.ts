@@ -1,0 +1,8 @@
+export type { AppDefinition, AppHooks } from './app-definition.js'
+export { installSite, setAdminPassword } from './install.js'
+export { FRAPPE_APP, appFromFolder, loadApp, type LoadedApp } from './load-apps.js'
+export { adminContext, migrateSite } from './migrate.js'
+export { openSite } from './open-site.js'
+export { readSiteConfig } from './site-config.js'
+export { openSites, type Sites, type SitesOptions } from './sites.js'
+export { startServer, type RunningServer } from './start-server.js'

@@ -1,0 +1,25 @@
+import type { FastifyInstance } from 'fastify'
+import type { Logger as PinoLogger } from 'pino'
+import { buildServer } from '../http/index.js'
+import type { Sites } from './sites.js'
+
+export interface RunningServer {
+  readonly app: FastifyInstance
+  readonly url: string
+  /** Stops accepting, lets requests in flight finish, then closes the databases. */
+  stop(): Promise<void>
+}
+
+export async function startServer(options: { sites: Sites; logger: PinoLogger; host: string; port: number }): Promise<RunningServer> {
+  const app = await buildServer({ sites: options.sites, logger: options.logger })
+  const url = await app.listen({ host: options.host, port: options.port })
+  let stopping: Promise<void> | undefined
+  return {
+    app,
+    url,
+    stop() {
+      stopping ??= app.close().then(() => options.sites.close())
+      return stopping
+    },
+  }
+}

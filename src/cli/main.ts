@@ -1,0 +1,43 @@
+import { Command } from 'commander'
+import { migrateCommand, newSiteCommand, serveCommand, setAdminPasswordCommand, startCommand } from './commands.js'
+
+const program = new Command('cortado')
+  .description('Cortado: an async-first framework that speaks the Frappe wire protocol')
+  .showHelpAfterError()
+
+program
+  .command('start')
+  .description('create the demo site on first use, then serve every site (what `npm start` runs)')
+  .option('--host <host>', 'address to bind (default HOST or 127.0.0.1)')
+  .option('--port <port>', 'port to bind (default PORT or 8000)')
+  .action(startCommand)
+
+program
+  .command('serve')
+  .description('serve every site of the bench over HTTP')
+  .option('--host <host>', 'address to bind (default HOST or 127.0.0.1)')
+  .option('--port <port>', 'port to bind (default PORT or 8000)')
+  .action(serveCommand)
+
+program
+  .command('new-site <name>')
+  .description('create a site: its folder, site_config.json, SQLite database, tables and Administrator')
+  .option('--admin-password <password>', 'Administrator password (default ADMIN_PASSWORD, else "admin")')
+  .action(newSiteCommand)
+
+program
+  .command('migrate')
+  .description('create and alter tables to match the DocTypes, keeping every row')
+  .option('--site <name>', 'one site (default: every site)')
+  .action(migrateCommand)
+
+program
+  .command('set-admin-password <password>')
+  .description("replace the Administrator's password")
+  .option('--site <name>', 'the site (default: default_site)')
+  .action(setAdminPasswordCommand)
+
+await program.parseAsync(process.argv).catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error)
+  process.exit(1)
+})

@@ -1,0 +1,30 @@
+import type { FastifyError, FastifyInstance } from 'fastify'
+import { isDeveloperMode } from '../../context/index.js'
+import { DoesNotExistError, FrameworkError, ValidationError } from '../../errors/index.js'
+import { statusFor } from '../error-status.js'
+import { errorBody } from '../frappe-response.js'
+
+/** Fastify's own request errors (bad JSON, too large, bad content type) as Frappe-shaped 4xx. */
+function fromFastify(error: FastifyError): { error: FrameworkError; status: number } | undefined {
+  if (!error.code?.startsWith('FST_') || !error.statusCode || error.statusCode >= 500) return undefined
+  const message = error.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 'Request body is too large' : `Bad request: ${error.message}`
+  return { error: new ValidationError(message, { cause: error }), status: error.statusCode === 400 ? 417 : error.statusCode }
+}
+
+/** The one place that turns errors into responses, always in Frappe's JSON shape (spec 4). */
+export function registerErrorHandlers(app: FastifyInstance): void {
+  app.setErrorHandler((raw: FastifyError, request, reply) => {
+    const ctx = request.cortadoContext
+    const translated = fromFastify(raw)
+    const error = translated?.error ?? raw
+    const status = translated?.status ?? statusFor(error)
+    if (status >= 500) request.log.error({ err: raw }, 'request failed')
+    else request.log.info({ exc_type: error instanceof FrameworkError ? error.code : undefined, msg: error.message }, 'request refused')
+    const developerMode = ctx ? isDeveloperMode(ctx.site) : false
+    return reply.code(status).send(errorBody(error, status, ctx, developerMode))
+  })
+  app.setNotFoundHandler((request, reply) => {
+    const error = new DoesNotExistError('Page', request.url.split('?')[0] ?? '')
+    return reply.code(404).send({ exc_type: error.code })
+  })
+}

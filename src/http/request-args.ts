@@ -1,0 +1,27 @@
+import type { FastifyRequest } from 'fastify'
+import { FORBIDDEN_KEYS, isPlainObject } from '../utils/index.js'
+
+function copySafe(source: Record<string, unknown>): Record<string, unknown> {
+  const result: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(source)) if (!FORBIDDEN_KEYS.has(key)) result[key] = value
+  return result
+}
+
+/**
+ * Frappe's `form_dict` (spec 0.1): a JSON object body alone; a JSON array as `{data: [...]}`;
+ * otherwise the query string merged with form fields (form wins). `_` is dropped.
+ */
+export function buildFormDict(request: FastifyRequest): Record<string, unknown> {
+  const body = request.body
+  const isJson = (request.headers['content-type'] ?? '').includes('json')
+  let args: Record<string, unknown>
+  if (isJson && Array.isArray(body)) args = { data: body }
+  else if (isJson && isPlainObject(body)) args = copySafe(body)
+  else {
+    const query = isPlainObject(request.query) ? request.query : {}
+    const form = isPlainObject(body) ? body : {}
+    args = { ...copySafe(query), ...copySafe(form) }
+  }
+  delete args._
+  return args
+}

@@ -1,0 +1,43 @@
+/**
+ * Cortado's public API: what apps import. Named re-exports only; nothing in src/ imports this.
+ *
+ * @example
+ * ```ts
+ * import { Document, ValidationError } from 'cortado'
+ *
+ * export class SalesOrder extends Document {
+ *   override async validate(): Promise<void> {
+ *     if (this.getTable('items').length === 0) throw new ValidationError('An order needs items')
+ *   }
+ * }
+ * ```
+ */
+export type { AppHooks } from './app/index.js'
+export { afterCommit, currentContext, msgprint, type RequestContext } from './context/index.js'
+export { database, inTransaction } from './db/index.js'
+export {
+  CancelledLinkError,
+  DoesNotExistError,
+  DuplicateEntryError,
+  FrameworkError,
+  LinkValidationError,
+  MandatoryError,
+  PermissionError,
+  TimestampMismatchError,
+  ValidationError,
+} from './errors/index.js'
+export { getMeta, type DocField, type DocTypeMeta } from './meta/index.js'
+export {
+  Document,
+  cancelDocument,
+  deleteDocument,
+  getDocument,
+  insertDocument,
+  newDocument,
+  renameDocument,
+  saveDocument,
+  submitDocument,
+  type DocEventHandler,
+  type DocValues,
+  type WhitelistedMethod,
+} from './model/index.js'
