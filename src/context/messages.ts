@@ -4,5 +4,5 @@ import { currentContext, type ServerMessage } from './context.js'
 export function msgprint(message: string, options: Omit<ServerMessage, 'message'> = {}): void {
   const ctx = currentContext()
   if (ctx.flags.muteMessages) return
-  ctx.messageLog.push({ message, ...options })
+  ctx.messageLog.push({ message, title: 'Message', ...options }) // Frappe's default title
 }

@@ -1,6 +1,11 @@
 import type { FastifyRequest } from 'fastify'
 import { FORBIDDEN_KEYS, isPlainObject } from '../utils/index.js'
 
+/** Any non-array object: Fastify's query objects have their own prototype. */
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
 function copySafe(source: Record<string, unknown>): Record<string, unknown> {
   const result: Record<string, unknown> = {}
   for (const [key, value] of Object.entries(source)) if (!FORBIDDEN_KEYS.has(key)) result[key] = value
@@ -18,8 +23,8 @@ export function buildFormDict(request: FastifyRequest): Record<string, unknown> 
   if (isJson && Array.isArray(body)) args = { data: body }
   else if (isJson && isPlainObject(body)) args = copySafe(body)
   else {
-    const query = isPlainObject(request.query) ? request.query : {}
-    const form = isPlainObject(body) ? body : {}
+    const query = isRecord(request.query) ? request.query : {}
+    const form = isRecord(body) ? body : {}
     args = { ...copySafe(query), ...copySafe(form) }
   }
   delete args._
