@@ -51,8 +51,12 @@ export async function runRequest<T>(
   })
   request.cortadoContext = ctx
   const safe = request.method === 'GET' || request.method === 'HEAD'
-  const result = await runUnitOfWork(ctx, () => handler(ctx), { commit: !safe })
-  return { ctx, result }
+  try {
+    const result = await runUnitOfWork(ctx, () => handler(ctx), { commit: !safe })
+    return { ctx, result }
+  } finally {
+    if (ctx.trace) ctx.logger.info({ trace: ctx.trace }, 'hook trace')
+  }
 }
 
 /** Sends a success envelope with the context's messages and hook trace. */

@@ -23,7 +23,6 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     onProtoPoisoning: 'remove',
     onConstructorPoisoning: 'remove',
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1000 },
-    forceCloseConnections: false,
   })
   await app.register(formBody)
   registerErrorHandlers(app)

@@ -22,7 +22,8 @@ export class InvalidDocTypeError extends ValidationError {
   }
 }
 
-const FIELDNAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/
+// Frappe's validate_column_name rejects only non-word characters: `2_add_edit_gl_entries` is valid.
+const FIELDNAME_PATTERN = /^[A-Za-z0-9_]+$/
 const DOCTYPE_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9 _-]*$/
 
 const flag = (value: unknown): boolean => Boolean(value) && value !== '0'

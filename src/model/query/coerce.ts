@@ -46,7 +46,8 @@ export function coerceScalar(column: ResolvedColumn, value: unknown): string | n
   const text = String(value)
   if (kind === 'text') return text
   const parsed = PARSERS[kind](text)
-  if (parsed === undefined) throw new ValidationError(`Invalid ${kind} for ${column.fieldname}: ${text}`)
+  if (parsed === undefined)
+    throw new ValidationError(`Invalid ${kind} for ${column.fieldname}: ${text}`)
   return parsed
 }
 
@@ -54,7 +55,10 @@ export function coerceScalar(column: ResolvedColumn, value: unknown): string | n
  * `in` values: stringified and trimmed as Frappe does, numbers for numeric columns.
  * `hasEmpty` tells whether the list asks for empty values (and so for NULLs).
  */
-export function coerceList(column: ResolvedColumn, value: unknown): { values: Array<string | number>; hasEmpty: boolean } {
+export function coerceList(
+  column: ResolvedColumn,
+  value: unknown,
+): { values: Array<string | number>; hasEmpty: boolean } {
   let items: unknown[]
   if (Array.isArray(value)) items = value
   else if (value === null || value === undefined || value === '') items = []
@@ -69,7 +73,10 @@ export function coerceList(column: ResolvedColumn, value: unknown): { values: Ar
   // An empty list matches like `IN ('')`, as in Frappe.
   const values = texts.length === 0 ? [''] : texts
   const hasEmpty = values.includes('')
-  return { values: valueKind(column) === 'numeric' ? values.map((item) => toFloat(item)) : values, hasEmpty }
+  return {
+    values: valueKind(column) === 'numeric' ? values.map((item) => toFloat(item)) : values,
+    hasEmpty,
+  }
 }
 
 const DATE_ONLY = /^\s*\d{4}-\d{2}-\d{2}\s*$/
@@ -86,7 +93,8 @@ function bound(column: ResolvedColumn, value: unknown, today: string, endOfDay: 
     const day = parseDate(text)
     parsed = day && `${day} ${endOfDay ? '23:59:59.999999' : '00:00:00'}`
   } else parsed = parseDatetime(text)
-  if (parsed === undefined) throw new ValidationError(`Invalid date for ${column.fieldname}: ${text}`)
+  if (parsed === undefined)
+    throw new ValidationError(`Invalid date for ${column.fieldname}: ${text}`)
   return parsed
 }
 
@@ -94,7 +102,11 @@ function bound(column: ResolvedColumn, value: unknown, today: string, endOfDay: 
  * `between` bounds (Frappe's `get_between_date_filter`): a missing bound is today, and a
  * date-only bound on a datetime column covers the whole day.
  */
-export function dateBounds(column: ResolvedColumn, value: unknown, today: string): [string, string] {
+export function dateBounds(
+  column: ResolvedColumn,
+  value: unknown,
+  today: string,
+): [string, string] {
   let parts: unknown[]
   if (Array.isArray(value)) parts = value
   else if (typeof value === 'string' && value.trim() !== '') parts = value.split(',')

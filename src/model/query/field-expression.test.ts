@@ -4,7 +4,11 @@ import { parseColumnRef, parseFieldExpression, parseValueExpression } from './fi
 
 describe('parseFieldExpression', () => {
   it('parses a plain field, an alias and a star', () => {
-    expect(parseFieldExpression('status')).toEqual({ expr: { kind: 'column', ref: { fieldname: 'status' } }, alias: undefined, text: 'status' })
+    expect(parseFieldExpression('status')).toEqual({
+      expr: { kind: 'column', ref: { fieldname: 'status' } },
+      alias: undefined,
+      text: 'status',
+    })
     expect(parseFieldExpression(' status AS state ').alias).toBe('state')
     expect(parseFieldExpression('*').expr).toEqual({ kind: 'star' })
   })
@@ -21,13 +25,20 @@ describe('parseFieldExpression', () => {
   })
 
   it('parses aggregates with distinct, star and alias', () => {
-    expect(parseFieldExpression('count(name)').expr).toEqual({ kind: 'aggregate', fn: 'count', distinct: false, arg: { fieldname: 'name' } })
+    expect(parseFieldExpression('count(name)').expr).toEqual({
+      kind: 'aggregate',
+      fn: 'count',
+      distinct: false,
+      arg: { fieldname: 'name' },
+    })
     expect(parseFieldExpression('COUNT(DISTINCT name) as n')).toMatchObject({
       expr: { kind: 'aggregate', fn: 'count', distinct: true },
       alias: 'n',
     })
     expect(parseFieldExpression('count(*)').expr).toMatchObject({ arg: '*' })
-    expect(parseFieldExpression('sum(`tabQuery Item`.`qty`) as total').expr).toMatchObject({ fn: 'sum' })
+    expect(parseFieldExpression('sum(`tabQuery Item`.`qty`) as total').expr).toMatchObject({
+      fn: 'sum',
+    })
   })
 
   it.each([
@@ -56,13 +67,18 @@ describe('parseFieldExpression', () => {
 
 describe('parseValueExpression', () => {
   it('names the argument in its error', () => {
-    expect(() => parseValueExpression('name desc; drop', 'Invalid order_by')).toThrow('Invalid order_by: name desc; drop')
+    expect(() => parseValueExpression('name desc; drop', 'Invalid order_by')).toThrow(
+      'Invalid order_by: name desc; drop',
+    )
   })
 })
 
 describe('parseColumnRef', () => {
   it('accepts columns but not aggregates', () => {
-    expect(parseColumnRef('`tabToDo`.`status`')).toEqual({ qualifier: 'tabToDo', fieldname: 'status' })
+    expect(parseColumnRef('`tabToDo`.`status`')).toEqual({
+      qualifier: 'tabToDo',
+      fieldname: 'status',
+    })
     expect(() => parseColumnRef('count(name)')).toThrow(DataError)
     expect(() => parseColumnRef('1=1')).toThrow(DataError)
   })

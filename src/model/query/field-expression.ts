@@ -101,7 +101,8 @@ function expect(cursor: Cursor, type: '.' | '(' | ')' | '*'): void {
 
 function readName(cursor: Cursor): string {
   const token = cursor.take()
-  if ((token.type !== 'word' && token.type !== 'quoted') || token.value === '') throw new Unparsable()
+  if ((token.type !== 'word' && token.type !== 'quoted') || token.value === '')
+    throw new Unparsable()
   return token.value
 }
 
@@ -115,7 +116,8 @@ function readRef(cursor: Cursor): ColumnRef {
 function readValue(cursor: Cursor): ValueExpression {
   const head = cursor.peek()
   const fn = head?.type === 'word' ? head.value.toLowerCase() : ''
-  if (!isAggregate(fn) || cursor.peek(1)?.type !== '(') return { kind: 'column', ref: readRef(cursor) }
+  if (!isAggregate(fn) || cursor.peek(1)?.type !== '(')
+    return { kind: 'column', ref: readRef(cursor) }
   cursor.take()
   expect(cursor, '(')
   // `count(distinct)` counts a column named `distinct`

@@ -13,7 +13,7 @@ export interface FilterTuple {
 }
 
 const describe = (value: unknown): string => {
-  const text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value)
+  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value))
   return text.length > 100 ? `${text.slice(0, 100)}…` : text
 }
 
@@ -24,19 +24,25 @@ function requireText(name: string, what: string, value: unknown): string {
   return value.trim()
 }
 
-/** `{"status": "Open", "modified": [">", "2025-01-01"]}`: an array value is always `[op, value]`. */
+/** `{"status": "Open", "modified": [">", "2025-01-01"]}`: an array value is `[op, value]`. */
 function fromObject(name: string, filters: Record<string, unknown>): FilterTuple[] {
   return Object.entries(filters).map(([field, value]) => {
     if (!Array.isArray(value)) return { doctype: undefined, field, operator: '=', value }
-    if (value.length < 2) throw new ValidationError(`${name}: ${field} needs [operator, value]: ${describe(value)}`)
+    if (value.length < 2)
+      throw new ValidationError(`${name}: ${field} needs [operator, value]: ${describe(value)}`)
     return { doctype: undefined, field, operator: value[0], value: value[1] }
   })
 }
 
-/** `[field, op, value]` or `[doctype, field, op, value]`; extra elements are ignored, as in Frappe. */
+/** `[field, op, value]` or `[doctype, field, op, value]`; extras are ignored, as in Frappe. */
 function fromList(name: string, filter: readonly unknown[]): FilterTuple {
   if (filter.length === 3) {
-    return { doctype: undefined, field: requireText(name, 'field', filter[0]), operator: filter[1], value: filter[2] }
+    return {
+      doctype: undefined,
+      field: requireText(name, 'field', filter[0]),
+      operator: filter[1],
+      value: filter[2],
+    }
   }
   if (filter.length >= 4) {
     return {
@@ -46,14 +52,18 @@ function fromList(name: string, filter: readonly unknown[]): FilterTuple {
       value: filter[3],
     }
   }
-  throw new ValidationError(`${name}: a filter must be [field, operator, value] or [doctype, field, operator, value]: ${describe(filter)}`)
+  throw new ValidationError(
+    `${name}: a filter must be [field, operator, value] or [doctype, field, operator, value]: ` +
+      describe(filter),
+  )
 }
 
 function fromEntry(name: string, entry: unknown): FilterTuple[] {
   if (Array.isArray(entry)) return [fromList(name, entry)]
   if (isPlainObject(entry)) return fromObject(name, entry)
   // Frappe passes string filters through as SQL (after a weak sanitizer); we never do.
-  if (typeof entry === 'string') throw new DataError(`${name}: SQL conditions are not permitted: ${describe(entry)}`)
+  if (typeof entry === 'string')
+    throw new DataError(`${name}: SQL conditions are not permitted: ${describe(entry)}`)
   throw new ValidationError(`${name}: not a filter: ${describe(entry)}`)
 }
 
@@ -82,6 +92,7 @@ export function normalizeFilters(name: string, argument: unknown): FilterTuple[]
     if (isSingleFilter(parsed)) return [fromList(name, parsed)]
     return parsed.flatMap((entry) => fromEntry(name, entry))
   }
-  if (typeof parsed === 'string') throw new DataError(`${name}: SQL conditions are not permitted: ${describe(parsed)}`)
+  if (typeof parsed === 'string')
+    throw new DataError(`${name}: SQL conditions are not permitted: ${describe(parsed)}`)
   throw new ValidationError(`${name} must be an object or a list of filters`)
 }

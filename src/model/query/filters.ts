@@ -39,7 +39,9 @@ function filterColumn(scope: QueryScope, filter: FilterTuple): ResolvedColumn {
   const field = filter.field.trim()
   if (filter.doctype !== undefined && filter.doctype !== meta.name) {
     if (!isChildOf(scope, filter.doctype)) {
-      throw new DataError(`${filter.doctype} is not a child table of ${meta.name}: ${filter.doctype}.${field}`)
+      throw new DataError(
+        `${filter.doctype} is not a child table of ${meta.name}: ${filter.doctype}.${field}`,
+      )
     }
     if (!isPlainName(field)) throw new DataError(`Field not permitted in query: ${field}`)
     const join = childJoin(scope, filter.doctype, undefined, true, field)
@@ -57,25 +59,40 @@ function filterColumn(scope: QueryScope, filter: FilterTuple): ResolvedColumn {
   throw new DataError(`Field not permitted in query: ${field}`)
 }
 
-async function buildFilter(context: FilterContext, filter: FilterTuple): Promise<RawBuilder<SqlBool>> {
+async function buildFilter(
+  context: FilterContext,
+  filter: FilterTuple,
+): Promise<RawBuilder<SqlBool>> {
   const operator = normalizeOperator(filter.operator)
   const column = filterColumn(context.scope, filter)
   if (TREE_OPERATORS.has(operator)) {
-    const expanded = await expandTreeFilter(context.db, context.scope.metaOf, column, operator as TreeOperator, filter.value)
+    const expanded = await expandTreeFilter(
+      context.db,
+      context.scope.metaOf,
+      column,
+      operator as TreeOperator,
+      filter.value,
+    )
     return inCondition(column, expanded.operator, expanded.names)
   }
   return buildCondition(column, operator as SimpleOperator, filter.value, context.dates)
 }
 
 /** Each filter as one SQL condition, in order; joins they need are added to the scope. */
-export async function buildFilters(context: FilterContext, filters: readonly FilterTuple[]): Promise<RawBuilder<SqlBool>[]> {
+export async function buildFilters(
+  context: FilterContext,
+  filters: readonly FilterTuple[],
+): Promise<RawBuilder<SqlBool>[]> {
   const conditions: RawBuilder<SqlBool>[] = []
   for (const filter of filters) conditions.push(await buildFilter(context, filter))
   return conditions
 }
 
 /** `(a) and (b)` or `(a) or (b)`; undefined for an empty list. */
-export function combine(conditions: readonly RawBuilder<SqlBool>[], joiner: 'and' | 'or'): RawBuilder<SqlBool> | undefined {
+export function combine(
+  conditions: readonly RawBuilder<SqlBool>[],
+  joiner: 'and' | 'or',
+): RawBuilder<SqlBool> | undefined {
   if (conditions.length === 0) return undefined
   const parts = conditions.map((condition) => sql<SqlBool>`(${condition})`)
   return sql<SqlBool>`(${sql.join(parts, joiner === 'and' ? sql` and ` : sql` or `)})`

@@ -42,7 +42,9 @@ export async function getCount(
     return Number(row?.count ?? 0)
   }
   const distinct = parseFlag('distinct', args.distinct, false) || scope.joins.length > 0
-  const counted = distinct ? sql<number | string>`count(distinct ${name})` : sql<number | string>`count(*)`
+  const counted = distinct
+    ? sql<number | string>`count(distinct ${name})`
+    : sql<number | string>`count(*)`
   const row = await base.select(counted.as('count')).executeTakeFirst()
   return Number(row?.count ?? 0)
 }

@@ -39,12 +39,19 @@ export type ListRows = Array<Record<string, unknown>> | unknown[][] | unknown[]
 const NO_LIMIT = Number.MAX_SAFE_INTEGER
 
 function pageLength(args: ListArgs, fallback: number): number {
-  if (args.limit_page_length !== undefined) return parseCount('limit_page_length', args.limit_page_length, fallback)
-  if (args.limit !== undefined && args.limit !== null) return parseCount('limit', args.limit, fallback)
+  if (args.limit_page_length !== undefined)
+    return parseCount('limit_page_length', args.limit_page_length, fallback)
+  if (args.limit !== undefined && args.limit !== null)
+    return parseCount('limit', args.limit, fallback)
   return fallback
 }
 
-function ordering(scope: QueryScope, selections: readonly Selection[], args: ListArgs, grouped: boolean): OrderTerm[] {
+function ordering(
+  scope: QueryScope,
+  selections: readonly Selection[],
+  args: ListArgs,
+  grouped: boolean,
+): OrderTerm[] {
   const orderBy = parseText('order_by', args.order_by)
   if (orderBy !== undefined) return buildOrder(scope, selections, orderBy)
   // An aggregate or grouped list has no row to take the DocType's sort field from.
@@ -73,14 +80,18 @@ export async function getList(
 ): Promise<ListRows> {
   const scope = createScope(metaOf, doctype)
   const pluck = parseText('pluck', args.pluck)
-  const selections = buildSelections(scope, pluck === undefined ? parseFields(args.fields) : [pluck])
+  const selections = buildSelections(
+    scope,
+    pluck === undefined ? parseFields(args.fields) : [pluck],
+  )
   const conditions = await buildWhere(db, scope, args, options)
   const groupByText = parseText('group_by', args.group_by)
   const groupBy = groupByText === undefined ? [] : buildGroupBy(scope, selections, groupByText)
   const order = ordering(scope, selections, args, groupBy.length > 0)
   const offset = parseCount('limit_start', args.limit_start, 0)
   const limit = pageLength(args, options.defaultPageLength ?? 20)
-  const asList = parseFlag('as_list', args.as_list, false) || !parseFlag('as_dict', args.as_dict, true)
+  const asList =
+    parseFlag('as_list', args.as_list, false) || !parseFlag('as_dict', args.as_dict, true)
 
   let query = fromScope(db, scope, conditions, options).select(
     selections.map((selection, index) => selection.sql.as(`c${index}`)),
@@ -92,9 +103,12 @@ export async function getList(
   if (offset > 0) query = query.offset(offset)
 
   const rows = (await query.execute()) as Array<Record<string, unknown>>
-  const values = (row: Record<string, unknown>): unknown[] => selections.map((_, index) => row[`c${index}`])
+  const values = (row: Record<string, unknown>): unknown[] =>
+    selections.map((_, index) => row[`c${index}`])
   if (pluck !== undefined) return rows.map((row) => row.c0)
   if (asList) return rows.map(values)
   // fromEntries defines own keys, so an alias such as `__proto__` stays plain data.
-  return rows.map((row) => Object.fromEntries(selections.map((selection, index) => [selection.key, row[`c${index}`]])))
+  return rows.map((row) =>
+    Object.fromEntries(selections.map((selection, index) => [selection.key, row[`c${index}`]])),
+  )
 }

@@ -37,9 +37,16 @@ export async function buildWhere(
   args: { readonly filters?: unknown; readonly or_filters?: unknown },
   options: QueryOptions,
 ): Promise<RawBuilder<SqlBool>[]> {
-  const context = { db, scope, dates: { today: options.today ?? today(), firstDayOfWeek: options.firstDayOfWeek ?? 0 } }
+  const context = {
+    db,
+    scope,
+    dates: { today: options.today ?? today(), firstDayOfWeek: options.firstDayOfWeek ?? 0 },
+  }
   const conditions = await buildFilters(context, normalizeFilters('filters', args.filters))
-  const anyOf = combine(await buildFilters(context, normalizeFilters('or_filters', args.or_filters)), 'or')
+  const anyOf = combine(
+    await buildFilters(context, normalizeFilters('or_filters', args.or_filters)),
+    'or',
+  )
   return anyOf ? [...conditions, anyOf] : conditions
 }
 
@@ -51,8 +58,11 @@ function joinCondition(scope: QueryScope, join: Join): RawBuilder<SqlBool> {
   if (join.kind === 'link') {
     return sql<SqlBool>`${sql.id(join.alias, 'name')} = ${sql.id(scope.alias, join.linkField ?? '')}`
   }
-  const owned = sql<SqlBool>`${sql.id(join.alias, 'parent')} = ${sql.id(scope.alias, 'name')} and ${sql.id(join.alias, 'parenttype')} = ${scope.meta.name}`
-  return join.parentfield === undefined ? owned : sql<SqlBool>`${owned} and ${sql.id(join.alias, 'parentfield')} = ${join.parentfield}`
+  const isChild = sql<SqlBool>`${sql.id(join.alias, 'parent')} = ${sql.id(scope.alias, 'name')}`
+  const owned = sql<SqlBool>`${isChild} and ${sql.id(join.alias, 'parenttype')} = ${scope.meta.name}`
+  return join.parentfield === undefined
+    ? owned
+    : sql<SqlBool>`${owned} and ${sql.id(join.alias, 'parentfield')} = ${join.parentfield}`
 }
 
 /** `from … left join … where …`, narrowed by `restrict`. */

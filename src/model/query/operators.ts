@@ -40,15 +40,25 @@ export const TREE_OPERATORS: ReadonlySet<Operator> = new Set([
 
 export type SimpleOperator = Exclude<
   Operator,
-  'descendants of' | 'not descendants of' | 'descendants of (inclusive)' | 'ancestors of' | 'not ancestors of'
+  | 'descendants of'
+  | 'not descendants of'
+  | 'descendants of (inclusive)'
+  | 'ancestors of'
+  | 'not ancestors of'
 >
 
 /** Case-insensitive; a missing or empty operator means `=`. */
 export function normalizeOperator(raw: unknown): Operator {
-  const text = raw === null || raw === undefined ? '' : typeof raw === 'string' ? raw.trim().toLowerCase().replace(/\s+/g, ' ') : undefined
+  const text =
+    raw === null || raw === undefined
+      ? ''
+      : typeof raw === 'string'
+        ? raw.trim().toLowerCase().replace(/\s+/g, ' ')
+        : undefined
   const operator = text === '' ? '=' : text
   const known = OPERATORS.find((candidate) => candidate === operator)
-  if (known === undefined) throw new ValidationError(`Operator must be one of ${OPERATORS.join(', ')}`)
+  if (known === undefined)
+    throw new ValidationError(`Operator must be one of ${OPERATORS.join(', ')}`)
   return known
 }
 
@@ -75,17 +85,24 @@ export interface DateSettings {
   readonly firstDayOfWeek: number
 }
 
-function lhs(column: ResolvedColumn, wrap: boolean, fallback = FALLBACK[valueKind(column)]): RawBuilder<unknown> {
+function lhs(
+  column: ResolvedColumn,
+  wrap: boolean,
+  fallback = FALLBACK[valueKind(column)],
+): RawBuilder<unknown> {
   return wrap ? sql`coalesce(${column.sql}, ${fallback})` : column.sql
 }
 
 function isCondition(column: ResolvedColumn, value: unknown): RawBuilder<SqlBool> {
   const wanted = typeof value === 'string' ? value.trim().toLowerCase() : ''
-  if (wanted !== 'set' && wanted !== 'not set') throw new ValidationError(`Value for is must be set or not set: ${column.fieldname}`)
+  if (wanted !== 'set' && wanted !== 'not set')
+    throw new ValidationError(`Value for is must be set or not set: ${column.fieldname}`)
   const kind = valueKind(column)
   // Dates have no empty string to compare with on every dialect; an empty date is stored as NULL.
   if (kind === 'date' || kind === 'datetime' || kind === 'time') {
-    return wanted === 'set' ? sql<SqlBool>`${column.sql} is not null` : sql<SqlBool>`${column.sql} is null`
+    return wanted === 'set'
+      ? sql<SqlBool>`${column.sql} is not null`
+      : sql<SqlBool>`${column.sql} is null`
   }
   const empty = FALLBACK[kind]
   return wanted === 'set'
@@ -93,29 +110,49 @@ function isCondition(column: ResolvedColumn, value: unknown): RawBuilder<SqlBool
     : sql<SqlBool>`${lhs(column, !NEVER_NULL.has(column.fieldname))} = ${empty}`
 }
 
-function betweenCondition(column: ResolvedColumn, operator: SimpleOperator, value: unknown, dates: DateSettings): RawBuilder<SqlBool> {
+function betweenCondition(
+  column: ResolvedColumn,
+  operator: SimpleOperator,
+  value: unknown,
+  dates: DateSettings,
+): RawBuilder<SqlBool> {
   const kind = valueKind(column)
   if (kind !== 'date' && kind !== 'datetime') {
-    throw new DataError(`Operator ${operator} is only allowed on Date and Datetime fields: ${column.fieldname}`)
+    throw new DataError(
+      `Operator ${operator} is only allowed on Date and Datetime fields: ${column.fieldname}`,
+    )
   }
-  const range = operator === 'between' ? value : timespanRange(operator as 'timespan', value, dates.today, dates.firstDayOfWeek)
+  const range =
+    operator === 'between'
+      ? value
+      : timespanRange(operator as 'timespan', value, dates.today, dates.firstDayOfWeek)
   const [from, to] = dateBounds(column, range, dates.today)
   return sql<SqlBool>`${lhs(column, !NEVER_NULL.has(column.fieldname))} between ${from} and ${to}`
 }
 
-export function inCondition(column: ResolvedColumn, operator: 'in' | 'not in', value: unknown): RawBuilder<SqlBool> {
+export function inCondition(
+  column: ResolvedColumn,
+  operator: 'in' | 'not in',
+  value: unknown,
+): RawBuilder<SqlBool> {
   const { values, hasEmpty } = coerceList(column, value)
   // `in` needs the fallback only when it asks for empty values; `not in` must keep NULL rows.
   const wrap = !NEVER_NULL.has(column.fieldname) && (operator === 'not in' || hasEmpty)
   const fallback = valueKind(column) === 'numeric' ? 0 : '' // Frappe: IFNULL(col, '') for lists
-  return sql<SqlBool>`${lhs(column, wrap, fallback)} ${sql.raw(SQL_OPERATORS[operator])} (${sql.join(values)})`
+  const list = sql.join(values)
+  return sql<SqlBool>`${lhs(column, wrap, fallback)} ${sql.raw(SQL_OPERATORS[operator])} (${list})`
 }
 
-function comparison(column: ResolvedColumn, operator: keyof typeof SQL_OPERATORS, value: unknown): RawBuilder<SqlBool> {
+function comparison(
+  column: ResolvedColumn,
+  operator: keyof typeof SQL_OPERATORS,
+  value: unknown,
+): RawBuilder<SqlBool> {
   const kind = valueKind(column)
   let bound: string | number
   if (operator === 'like' || operator === 'not like') {
-    if (typeof value === 'object' && value !== null) throw new FrappeTypeError(`Filter value for ${column.fieldname} must be a single value`)
+    if (typeof value === 'object' && value !== null)
+      throw new FrappeTypeError(`Filter value for ${column.fieldname} must be a single value`)
     bound = value === null || value === undefined ? '' : String(value) // the client's own `%`
   } else {
     bound = coerceScalar(column, value)
@@ -134,7 +171,12 @@ function comparison(column: ResolvedColumn, operator: keyof typeof SQL_OPERATORS
  * fieldtype's empty value through `coalesce` unless the column cannot be NULL, is numeric,
  * is a date compared with `>`/`>=`, or the value is truthy with `=` or `like`.
  */
-export function buildCondition(column: ResolvedColumn, operator: SimpleOperator, value: unknown, dates: DateSettings): RawBuilder<SqlBool> {
+export function buildCondition(
+  column: ResolvedColumn,
+  operator: SimpleOperator,
+  value: unknown,
+  dates: DateSettings,
+): RawBuilder<SqlBool> {
   switch (operator) {
     case 'is':
       return isCondition(column, value)

@@ -28,7 +28,12 @@ function parts(text: string): string[] {
  * of `fields` (`item_code` for `items.item_code`), a qualified column of a table already in
  * the query, or an aggregate. Never a new join: that would change which rows come back.
  */
-function resolveTerm(scope: QueryScope, selections: readonly Selection[], text: string, what: string): Term {
+function resolveTerm(
+  scope: QueryScope,
+  selections: readonly Selection[],
+  text: string,
+  what: string,
+): Term {
   const expr = parseValueExpression(text, `Invalid ${what}`)
   if (expr.kind === 'column' && expr.ref.qualifier === undefined) {
     const name = expr.ref.fieldname
@@ -43,7 +48,11 @@ function resolveTerm(scope: QueryScope, selections: readonly Selection[], text: 
 }
 
 /** `order_by`: a comma list of `field [asc|desc]` (spec 3.5); unknown names are a DataError. */
-export function buildOrder(scope: QueryScope, selections: readonly Selection[], text: string): OrderTerm[] {
+export function buildOrder(
+  scope: QueryScope,
+  selections: readonly Selection[],
+  text: string,
+): OrderTerm[] {
   return parts(text).map((part) => {
     const match = DIRECTION.exec(part)
     const expression = match?.[1]?.trim() ?? ''
@@ -54,7 +63,11 @@ export function buildOrder(scope: QueryScope, selections: readonly Selection[], 
 }
 
 /** `group_by`: a comma list of columns; grouping by an aggregate is a DataError. */
-export function buildGroupBy(scope: QueryScope, selections: readonly Selection[], text: string): RawBuilder<unknown>[] {
+export function buildGroupBy(
+  scope: QueryScope,
+  selections: readonly Selection[],
+  text: string,
+): RawBuilder<unknown>[] {
   return parts(text).map((part) => {
     const term = resolveTerm(scope, selections, part, 'group_by')
     if (term.isAggregate) throw new DataError(`Invalid group_by: ${part}`)

@@ -34,9 +34,14 @@ describe('parseCount', () => {
     expect(parseCount('limit', '', 20)).toBe(0)
   })
 
-  it.each([-1, 1.5, '1.5', '-1', 'abc', '5; drop', true, [5], Number.NaN, 1e300])('rejects %j', (value) => {
-    expect(() => parseCount('limit_page_length', value, 20)).toThrow(/limit_page_length must be a non-negative integer/)
-  })
+  it.each([-1, 1.5, '1.5', '-1', 'abc', '5; drop', true, [5], Number.NaN, 1e300])(
+    'rejects %j',
+    (value) => {
+      expect(() => parseCount('limit_page_length', value, 20)).toThrow(
+        /limit_page_length must be a non-negative integer/,
+      )
+    },
+  )
 })
 
 describe('parseFlag', () => {
@@ -75,7 +80,9 @@ describe('normalizeFilters', () => {
   })
 
   it('reads lists of 3 and 4 and truncates longer ones', () => {
-    expect(normalizeFilters('filters', '[["status","!=","Closed"],["Item","qty",">",1,"extra"]]')).toEqual([
+    expect(
+      normalizeFilters('filters', '[["status","!=","Closed"],["Item","qty",">",1,"extra"]]'),
+    ).toEqual([
       { doctype: undefined, field: 'status', operator: '!=', value: 'Closed' },
       { doctype: 'Item', field: 'qty', operator: '>', value: 1 },
     ])
@@ -91,8 +98,12 @@ describe('normalizeFilters', () => {
     expect(() => normalizeFilters('filters', ["status='Open'"])).toThrow(DataError)
     expect(() => normalizeFilters('filters', '"1=1"')).toThrow(DataError)
     expect(() => normalizeFilters('filters', [['status', 'Open']])).toThrow(ValidationError)
-    expect(() => normalizeFilters('filters', { status: ['='] })).toThrow('status needs [operator, value]')
-    expect(() => normalizeFilters('or_filters', 5)).toThrow('or_filters must be an object or a list')
+    expect(() => normalizeFilters('filters', { status: ['='] })).toThrow(
+      'status needs [operator, value]',
+    )
+    expect(() => normalizeFilters('or_filters', 5)).toThrow(
+      'or_filters must be an object or a list',
+    )
     expect(() => normalizeFilters('filters', [[1, '=', 'x']])).toThrow('field must be a name')
   })
 })

@@ -29,12 +29,14 @@ export function parseFields(value: unknown): string[] {
   if (typeof value === 'string') {
     const text = value.trim()
     fields = looksLikeJson(text) ? parseJsonArgument('fields', text) : text
-    if (typeof fields === 'string') fields = fields.trim() === '' ? [] : fields.split(',').map((field) => field.trim())
+    if (typeof fields === 'string')
+      fields = fields.trim() === '' ? [] : fields.split(',').map((field) => field.trim())
   }
   if (fields === undefined || fields === null || fields === '') return ['name']
   if (!Array.isArray(fields)) throw new ValidationError('fields must be a list of field names')
   const names = fields.map((field) => {
-    if (typeof field !== 'string') throw new DataError(`Field not permitted in query: ${JSON.stringify(field)}`)
+    if (typeof field !== 'string')
+      throw new DataError(`Field not permitted in query: ${JSON.stringify(field)}`)
     return field
   })
   return names.length === 0 ? ['name'] : names
@@ -66,7 +68,9 @@ export function parseCount(name: string, value: unknown, fallback: number): numb
     number = text === '' ? 0 : /^\+?\d+$/.test(text) ? Number(text) : undefined
   }
   if (number === undefined || !Number.isSafeInteger(number) || number < 0) {
-    throw new ValidationError(`${name} must be a non-negative integer: ${String(value).slice(0, 50)}`)
+    throw new ValidationError(
+      `${name} must be a non-negative integer: ${String(value).slice(0, 50)}`,
+    )
   }
   return number
 }

@@ -60,7 +60,9 @@ const STANDARD_TYPES: Readonly<Record<string, FieldType>> = {
 export function createScope(metaOf: (doctype: string) => DocTypeMeta, doctype: string): QueryScope {
   const meta = metaOf(doctype)
   if (meta.issingle || meta.isVirtual) {
-    throw new ValidationError(`${doctype} is a ${meta.issingle ? 'Single' : 'virtual'} DocType and has no list`)
+    throw new ValidationError(
+      `${doctype} is a ${meta.issingle ? 'Single' : 'virtual'} DocType and has no list`,
+    )
   }
   return { meta, metaOf, alias: tableName(meta.name), joins: [] }
 }
@@ -74,7 +76,10 @@ export function standardColumns(meta: DocTypeMeta): string[] {
 
 /** Every column of the main table, as `*` selects them. */
 export function allColumns(scope: QueryScope): ResolvedColumn[] {
-  const names = [...standardColumns(scope.meta), ...scope.meta.columns.map(({ field }) => field.fieldname)]
+  const names = [
+    ...standardColumns(scope.meta),
+    ...scope.meta.columns.map(({ field }) => field.fieldname),
+  ]
   return names.map((fieldname) => column(scope.alias, scope.meta, fieldname))
 }
 
@@ -113,43 +118,83 @@ export function isChildOf(scope: QueryScope, doctype: string): boolean {
  * (`tabItem`, a 4-element filter) reuses any join of that DocType, as Frappe joins each
  * table once; a reference through a table field (`items.x`) also restricts `parentfield`.
  */
-export function childJoin(scope: QueryScope, doctype: string, parentfield: string | undefined, canJoin: boolean, text: string): Join {
+export function childJoin(
+  scope: QueryScope,
+  doctype: string,
+  parentfield: string | undefined,
+  canJoin: boolean,
+  text: string,
+): Join {
   const existing = scope.joins.find(
-    (join) => join.kind === 'child' && join.meta.name === doctype && (parentfield === undefined || join.parentfield === undefined || join.parentfield === parentfield),
+    (join) =>
+      join.kind === 'child' &&
+      join.meta.name === doctype &&
+      (parentfield === undefined ||
+        join.parentfield === undefined ||
+        join.parentfield === parentfield),
   )
   if (existing) {
     existing.parentfield ??= parentfield
     return existing
   }
   if (!canJoin) throw new DataError(`Table not in the query: ${text}`)
-  const join: Join = { alias: freeAlias(scope, doctype), meta: scope.metaOf(doctype), kind: 'child', parentfield, linkField: undefined }
+  const join: Join = {
+    alias: freeAlias(scope, doctype),
+    meta: scope.metaOf(doctype),
+    kind: 'child',
+    parentfield,
+    linkField: undefined,
+  }
   scope.joins.push(join)
   return join
 }
 
-function linkJoin(scope: QueryScope, linkField: string, target: string, canJoin: boolean, text: string): Join {
+function linkJoin(
+  scope: QueryScope,
+  linkField: string,
+  target: string,
+  canJoin: boolean,
+  text: string,
+): Join {
   const existing = scope.joins.find((join) => join.kind === 'link' && join.linkField === linkField)
   if (existing) return existing
   if (!canJoin) throw new DataError(`Table not in the query: ${text}`)
   const meta = scope.metaOf(target)
   if (meta.issingle || meta.isVirtual) throw new DataError(`Field not permitted in query: ${text}`)
-  const join: Join = { alias: freeAlias(scope, target), meta, kind: 'link', parentfield: undefined, linkField }
+  const join: Join = {
+    alias: freeAlias(scope, target),
+    meta,
+    kind: 'link',
+    parentfield: undefined,
+    linkField,
+  }
   scope.joins.push(join)
   return join
 }
 
 /** The table a qualifier names: a table field, a Link field, or `tab<DocType>`. */
-function qualifiedTable(scope: QueryScope, qualifier: string, canJoin: boolean, text: string): { alias: string; meta: DocTypeMeta } {
+function qualifiedTable(
+  scope: QueryScope,
+  qualifier: string,
+  canJoin: boolean,
+  text: string,
+): { alias: string; meta: DocTypeMeta } {
   const field = scope.meta.fieldsByName.get(qualifier)
   if (field && TABLE_FIELD_TYPES.has(field.fieldtype) && field.options) {
     return childJoin(scope, field.options, field.fieldname, canJoin, text)
   }
-  if (field && field.fieldtype === 'Link' && field.options && hasColumn(scope.meta, field.fieldname)) {
+  if (
+    field &&
+    field.fieldtype === 'Link' &&
+    field.options &&
+    hasColumn(scope.meta, field.fieldname)
+  ) {
     return linkJoin(scope, field.fieldname, field.options, canJoin, text)
   }
   const doctype = qualifier.startsWith('tab') ? qualifier.slice(3) : undefined
   if (doctype === scope.meta.name) return scope
-  if (doctype !== undefined && isChildOf(scope, doctype)) return childJoin(scope, doctype, undefined, canJoin, text)
+  if (doctype !== undefined && isChildOf(scope, doctype))
+    return childJoin(scope, doctype, undefined, canJoin, text)
   throw new DataError(`Field not permitted in query: ${text}`)
 }
 
@@ -159,12 +204,17 @@ function qualifiedTable(scope: QueryScope, qualifier: string, canJoin: boolean, 
  */
 export function resolveColumn(scope: QueryScope, ref: ColumnRef, canJoin: boolean): ResolvedColumn {
   const text = ref.qualifier === undefined ? ref.fieldname : `${ref.qualifier}.${ref.fieldname}`
-  const table = ref.qualifier === undefined ? scope : qualifiedTable(scope, ref.qualifier, canJoin, text)
-  if (!hasColumn(table.meta, ref.fieldname)) throw new DataError(`Field not permitted in query: ${text}`)
+  const table =
+    ref.qualifier === undefined ? scope : qualifiedTable(scope, ref.qualifier, canJoin, text)
+  if (!hasColumn(table.meta, ref.fieldname))
+    throw new DataError(`Field not permitted in query: ${text}`)
   return column(table.alias, table.meta, ref.fieldname)
 }
 
 /** A column of a table already in the scope (used for filters retargeted by DocType). */
-export function joinedColumn(join: { alias: string; meta: DocTypeMeta }, fieldname: string): ResolvedColumn {
+export function joinedColumn(
+  join: { alias: string; meta: DocTypeMeta },
+  fieldname: string,
+): ResolvedColumn {
   return column(join.alias, join.meta, fieldname)
 }

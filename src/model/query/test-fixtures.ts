@@ -1,7 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createSqliteDatabase, syncTable, type Executor, type SiteDatabase } from '../../db/index.js'
+import {
+  createSqliteDatabase,
+  syncTable,
+  type Executor,
+  type SiteDatabase,
+} from '../../db/index.js'
 import { createMetaRegistry, tableName, type DocTypeMeta } from '../../meta/index.js'
 import { getCount, type CountArgs } from './get-count.js'
 import { getList, type ListArgs, type ListOptions, type ListRows } from './get-list.js'
@@ -11,7 +16,11 @@ import { getList, type ListArgs, type ListOptions, type ListRows } from './get-l
  * same DocType, every fieldtype a filter cares about, and a Link into a territory tree.
  */
 
-const field = (fieldname: string, fieldtype: string, options?: string): Record<string, unknown> => ({
+const field = (
+  fieldname: string,
+  fieldtype: string,
+  options?: string,
+): Record<string, unknown> => ({
   fieldname,
   fieldtype,
   ...(options === undefined ? {} : { options }),
@@ -21,7 +30,12 @@ const DEFINITIONS = [
   {
     name: 'Query Item',
     istable: 1,
-    fields: [field('item_code', 'Data'), field('qty', 'Float'), field('rate', 'Currency'), field('warehouse', 'Data')],
+    fields: [
+      field('item_code', 'Data'),
+      field('qty', 'Float'),
+      field('rate', 'Currency'),
+      field('warehouse', 'Data'),
+    ],
   },
   { name: 'Query Territory', is_tree: 1, fields: [field('territory_name', 'Data')] },
   {
@@ -47,15 +61,111 @@ const DEFINITIONS = [
 const stamp = (day: number): string => `2025-01-${String(day).padStart(2, '0')} 10:00:00`
 
 const ORDERS = [
-  { name: 'O1', title: 'Alpha', status: 'Open', priority: 1, amount: 10.5, due_date: '2025-01-10', starts_at: '2025-01-10 09:00:00', start_time: '9:00:00', territory: 'India', is_urgent: 1, notes: null, owner: 'a@example.com', creation: stamp(1), modified: stamp(5), idx: 3 },
-  { name: 'O2', title: 'Beta', status: 'Closed', priority: 2, amount: 20, due_date: '2025-01-20', starts_at: '2025-01-20 18:30:00', start_time: '18:30:00', territory: 'Maharashtra', is_urgent: 0, notes: 'x', owner: 'b@example.com', creation: stamp(2), modified: stamp(6), idx: 1 },
-  { name: 'O3', title: 'Gamma', status: 'Open', priority: 3, amount: 30.25, due_date: null, starts_at: null, start_time: null, territory: null, is_urgent: 0, notes: '', owner: 'a@example.com', creation: stamp(3), modified: stamp(7), idx: 2 },
-  { name: 'O4', title: null, status: null, priority: 0, amount: 0, due_date: '2025-02-01', starts_at: '2025-02-01 00:00:00', start_time: null, territory: 'Asia', is_urgent: 0, notes: null, owner: 'b@example.com', creation: stamp(4), modified: stamp(8), idx: 0 },
-  { name: 'O5', title: 'Delta%_', status: 'Cancelled', priority: 5, amount: 50, due_date: '2025-01-31', starts_at: '2025-01-31 23:59:59.500000', start_time: null, territory: 'Mumbai', is_urgent: 1, notes: 'y', owner: 'a@example.com', creation: stamp(5), modified: stamp(9), idx: 4 },
+  {
+    name: 'O1',
+    title: 'Alpha',
+    status: 'Open',
+    priority: 1,
+    amount: 10.5,
+    due_date: '2025-01-10',
+    starts_at: '2025-01-10 09:00:00',
+    start_time: '9:00:00',
+    territory: 'India',
+    is_urgent: 1,
+    notes: null,
+    owner: 'a@example.com',
+    creation: stamp(1),
+    modified: stamp(5),
+    idx: 3,
+  },
+  {
+    name: 'O2',
+    title: 'Beta',
+    status: 'Closed',
+    priority: 2,
+    amount: 20,
+    due_date: '2025-01-20',
+    starts_at: '2025-01-20 18:30:00',
+    start_time: '18:30:00',
+    territory: 'Maharashtra',
+    is_urgent: 0,
+    notes: 'x',
+    owner: 'b@example.com',
+    creation: stamp(2),
+    modified: stamp(6),
+    idx: 1,
+  },
+  {
+    name: 'O3',
+    title: 'Gamma',
+    status: 'Open',
+    priority: 3,
+    amount: 30.25,
+    due_date: null,
+    starts_at: null,
+    start_time: null,
+    territory: null,
+    is_urgent: 0,
+    notes: '',
+    owner: 'a@example.com',
+    creation: stamp(3),
+    modified: stamp(7),
+    idx: 2,
+  },
+  {
+    name: 'O4',
+    title: null,
+    status: null,
+    priority: 0,
+    amount: 0,
+    due_date: '2025-02-01',
+    starts_at: '2025-02-01 00:00:00',
+    start_time: null,
+    territory: 'Asia',
+    is_urgent: 0,
+    notes: null,
+    owner: 'b@example.com',
+    creation: stamp(4),
+    modified: stamp(8),
+    idx: 0,
+  },
+  {
+    name: 'O5',
+    title: 'Delta%_',
+    status: 'Cancelled',
+    priority: 5,
+    amount: 50,
+    due_date: '2025-01-31',
+    starts_at: '2025-01-31 23:59:59.500000',
+    start_time: null,
+    territory: 'Mumbai',
+    is_urgent: 1,
+    notes: 'y',
+    owner: 'a@example.com',
+    creation: stamp(5),
+    modified: stamp(9),
+    idx: 4,
+  },
 ]
 
-const item = (name: string, parent: string, parentfield: string, idx: number, item_code: string, qty: number) => ({
-  name, parent, parentfield, parenttype: 'Query Order', idx, item_code, qty, rate: qty * 5, creation: stamp(1), modified: stamp(1),
+const item = (
+  name: string,
+  parent: string,
+  parentfield: string,
+  idx: number,
+  item_code: string,
+  qty: number,
+) => ({
+  name,
+  parent,
+  parentfield,
+  parenttype: 'Query Order',
+  idx,
+  item_code,
+  qty,
+  rate: qty * 5,
+  creation: stamp(1),
+  modified: stamp(1),
 })
 
 const ITEMS = [
@@ -91,7 +201,11 @@ export interface QueryFixture {
   /** getList on the fixture, with today pinned to Wednesday 2025-01-15. */
   list(doctype: string, args: ListArgs, options?: ListOptions): Promise<ListRows>
   /** getList's rows as objects. */
-  rows(doctype: string, args: ListArgs, options?: ListOptions): Promise<Array<Record<string, unknown>>>
+  rows(
+    doctype: string,
+    args: ListArgs,
+    options?: ListOptions,
+  ): Promise<Array<Record<string, unknown>>>
   /** The sorted names of the orders a filter matches. */
   names(args: ListArgs, doctype?: string): Promise<string[]>
   count(doctype: string, args: CountArgs): Promise<number>
@@ -112,7 +226,13 @@ export async function createQueryFixture(): Promise<QueryFixture> {
   await tx.insertInto(tableName('Query Order')).values(ORDERS).execute()
   await tx.insertInto(tableName('Query Item')).values(ITEMS).execute()
   const territories = TERRITORIES.map(([name, parent, lft, rgt]) => ({
-    name, territory_name: name, parent_query_territory: parent, lft, rgt, is_group: 1, modified: stamp(1),
+    name,
+    territory_name: name,
+    parent_query_territory: parent,
+    lft,
+    rgt,
+    is_group: 1,
+    modified: stamp(1),
   }))
   await tx.insertInto(tableName('Query Territory')).values(territories).execute()
   await tx.insertInto(tableName('Query Note')).values(NOTES).execute()

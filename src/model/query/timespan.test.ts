@@ -51,7 +51,10 @@ describe('timespanRange', () => {
   })
 
   it('clamps month arithmetic at month ends', () => {
-    expect(timespanRange('timespan', 'last month', '2025-03-31')).toEqual(['2025-02-01', '2025-02-28'])
+    expect(timespanRange('timespan', 'last month', '2025-03-31')).toEqual([
+      '2025-02-01',
+      '2025-02-28',
+    ])
   })
 
   it('rejects unknown values', () => {

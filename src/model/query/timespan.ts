@@ -17,20 +17,27 @@ function toDate(text: string): Date {
 
 function format(date: Date): string {
   const pad = (value: number): string => String(value).padStart(2, '0')
-  return `${String(date.getUTCFullYear()).padStart(4, '0')}-${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())}`
+  const year = String(date.getUTCFullYear()).padStart(4, '0')
+  return `${year}-${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())}`
 }
 
 const addDays = (date: Date, days: number): Date => new Date(date.getTime() + days * DAY_MS)
 
-/** Calendar months, clamping the day as Python's `relativedelta` does (Mar 31 - 1 month = Feb 28). */
+/** Calendar months, clamping the day as Python's `relativedelta` does (Mar 31 → Feb 28). */
 function addMonths(date: Date, months: number): Date {
   const target = new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + months, 1))
-  const lastDay = new Date(Date.UTC(target.getUTCFullYear(), target.getUTCMonth() + 1, 0)).getUTCDate()
-  return new Date(Date.UTC(target.getUTCFullYear(), target.getUTCMonth(), Math.min(date.getUTCDate(), lastDay)))
+  const lastDay = new Date(
+    Date.UTC(target.getUTCFullYear(), target.getUTCMonth() + 1, 0),
+  ).getUTCDate()
+  return new Date(
+    Date.UTC(target.getUTCFullYear(), target.getUTCMonth(), Math.min(date.getUTCDate(), lastDay)),
+  )
 }
 
-const monthStart = (date: Date): Date => new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), 1))
-const monthEnd = (date: Date): Date => new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 0))
+const monthStart = (date: Date): Date =>
+  new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), 1))
+const monthEnd = (date: Date): Date =>
+  new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 0))
 const quarterStart = (date: Date): Date =>
   new Date(Date.UTC(date.getUTCFullYear(), Math.floor(date.getUTCMonth() / 3) * 3, 1))
 const quarterEnd = (date: Date): Date =>
@@ -54,7 +61,10 @@ const RANGES: Readonly<Record<string, (today: Date, firstDay: number) => Range>>
   'last week': (today, firstDay) => week(addDays(today, -7), firstDay),
   'last month': (today) => month(addMonths(today, -1)),
   'last quarter': (today) => quarter(addMonths(today, -3)),
-  'last 6 months': (today) => [quarterStart(addMonths(today, -6)), quarterEnd(addMonths(today, -3))],
+  'last 6 months': (today) => [
+    quarterStart(addMonths(today, -6)),
+    quarterEnd(addMonths(today, -3)),
+  ],
   'last year': (today) => year(addMonths(today, -12)),
   yesterday: (today) => [addDays(today, -1), addDays(today, -1)],
   today: (today) => [today, today],
@@ -101,7 +111,9 @@ export function timespanRange(
   if (operator !== 'timespan') {
     const period = PERIODS[timespan]
     if (period === undefined) {
-      throw new ValidationError(`Value for ${operator} must be one of ${Object.keys(PERIODS).join(', ')}`)
+      throw new ValidationError(
+        `Value for ${operator} must be one of ${Object.keys(PERIODS).join(', ')}`,
+      )
     }
     timespan = `${operator === 'previous' ? 'last' : 'next'} ${period}`
   }

@@ -7,7 +7,11 @@ import { hasColumn, type ResolvedColumn } from './scope.js'
 
 export type TreeOperator = Extract<
   Operator,
-  'descendants of' | 'not descendants of' | 'descendants of (inclusive)' | 'ancestors of' | 'not ancestors of'
+  | 'descendants of'
+  | 'not descendants of'
+  | 'descendants of (inclusive)'
+  | 'ancestors of'
+  | 'not ancestors of'
 >
 
 /** The tree a filter walks: the Link field's target, or the column's own DocType. */
@@ -41,16 +45,20 @@ export async function expandTreeFilter(
   const table = tableName(meta.name)
   const bounds = await db
     .selectFrom(sql.table(table).as('node'))
-    .select([sql<number>`${sql.id('node', 'lft')}`.as('lft'), sql<number>`${sql.id('node', 'rgt')}`.as('rgt')])
+    .select([
+      sql<number>`${sql.id('node', 'lft')}`.as('lft'),
+      sql<number>`${sql.id('node', 'rgt')}`.as('rgt'),
+    ])
     .where(sql<boolean>`${sql.id('node', 'name')} = ${node}`)
     .executeTakeFirst()
   const inclusive = operator === 'descendants of (inclusive)' ? [node] : []
   if (!bounds) return { operator: listOperator, names: inclusive }
 
   const isDescendants = operator.includes('descendants')
+  const [lft, rgt] = [sql.id('tree', 'lft'), sql.id('tree', 'rgt')]
   const range = isDescendants
-    ? sql<boolean>`${sql.id('tree', 'lft')} > ${bounds.lft} and ${sql.id('tree', 'rgt')} < ${bounds.rgt}`
-    : sql<boolean>`${sql.id('tree', 'lft')} < ${bounds.lft} and ${sql.id('tree', 'rgt')} > ${bounds.rgt}`
+    ? sql<boolean>`${lft} > ${bounds.lft} and ${rgt} < ${bounds.rgt}`
+    : sql<boolean>`${lft} < ${bounds.lft} and ${rgt} > ${bounds.rgt}`
   const rows = await db
     .selectFrom(sql.table(table).as('tree'))
     .select(sql<string>`${sql.id('tree', 'name')}`.as('name'))
