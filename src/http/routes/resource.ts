@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { PermissionError } from '../../errors/index.js'
 import type { RequestContext } from '../../context/index.js'
+import { database } from '../../db/index.js'
 import {
   deleteDocument,
   getDocument,
@@ -9,6 +10,7 @@ import {
   newDocument,
   saveDocument,
 } from '../../model/index.js'
+import { getList } from '../../model/query/index.js'
 import { documentInput, documentOutput } from '../document-io.js'
 import { runRequest, sendEnvelope, type SiteResolver } from '../run-request.js'
 
@@ -22,8 +24,28 @@ function assertCanRead(ctx: RequestContext, doctype: string): void {
   if (!hasPermission(ctx, meta, 'read') || meta.istable) throw new PermissionError(`No permission to read ${doctype}`)
 }
 
+/** A child DocType is listed through its parent: `parent` names the parent DocType (spec 9.4). */
+function assertCanList(ctx: RequestContext, doctype: string): void {
+  const meta = ctx.site.services.meta.get(doctype)
+  const parent = ctx.formDict.parent
+  const governing = meta.istable && typeof parent === 'string' ? ctx.site.services.meta.get(parent) : meta
+  const parentHasTable = governing.tableFields.some((field) => field.options === doctype)
+  if ((meta.istable && !parentHasTable) || !hasPermission(ctx, governing, 'read')) {
+    throw new PermissionError(`No permission to read ${doctype}`)
+  }
+}
+
 /** `/api/resource/{doctype}[/{name}]`: insert, read, update, delete (spec 1.3–1.6). */
 export function registerResourceRoutes(app: FastifyInstance, sites: SiteResolver): void {
+  app.get('/resource/:doctype', async (request, reply) => {
+    const { doctype } = target(request)
+    const { ctx, result } = await runRequest(sites, request, async (ctx) => {
+      assertCanList(ctx, doctype)
+      return getList(database(), (name) => ctx.site.services.meta.get(name), doctype, ctx.formDict)
+    })
+    return sendEnvelope(reply, ctx, { data: result })
+  })
+
   app.post('/resource/:doctype', async (request, reply) => {
     const { doctype } = target(request)
     const { ctx, result } = await runRequest(sites, request, async (ctx) => {

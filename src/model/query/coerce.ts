@@ -46,8 +46,9 @@ export function coerceScalar(column: ResolvedColumn, value: unknown): string | n
   const text = String(value)
   if (kind === 'text') return text
   const parsed = PARSERS[kind](text)
-  if (parsed === undefined)
+  if (parsed === undefined) {
     throw new ValidationError(`Invalid ${kind} for ${column.fieldname}: ${text}`)
+  }
   return parsed
 }
 
@@ -93,8 +94,9 @@ function bound(column: ResolvedColumn, value: unknown, today: string, endOfDay: 
     const day = parseDate(text)
     parsed = day && `${day} ${endOfDay ? '23:59:59.999999' : '00:00:00'}`
   } else parsed = parseDatetime(text)
-  if (parsed === undefined)
+  if (parsed === undefined) {
     throw new ValidationError(`Invalid date for ${column.fieldname}: ${text}`)
+  }
   return parsed
 }
 

@@ -101,8 +101,9 @@ function expect(cursor: Cursor, type: '.' | '(' | ')' | '*'): void {
 
 function readName(cursor: Cursor): string {
   const token = cursor.take()
-  if ((token.type !== 'word' && token.type !== 'quoted') || token.value === '')
+  if ((token.type !== 'word' && token.type !== 'quoted') || token.value === '') {
     throw new Unparsable()
+  }
   return token.value
 }
 

@@ -28,8 +28,9 @@ function requireText(name: string, what: string, value: unknown): string {
 function fromObject(name: string, filters: Record<string, unknown>): FilterTuple[] {
   return Object.entries(filters).map(([field, value]) => {
     if (!Array.isArray(value)) return { doctype: undefined, field, operator: '=', value }
-    if (value.length < 2)
+    if (value.length < 2) {
       throw new ValidationError(`${name}: ${field} needs [operator, value]: ${describe(value)}`)
+    }
     return { doctype: undefined, field, operator: value[0], value: value[1] }
   })
 }
@@ -62,8 +63,9 @@ function fromEntry(name: string, entry: unknown): FilterTuple[] {
   if (Array.isArray(entry)) return [fromList(name, entry)]
   if (isPlainObject(entry)) return fromObject(name, entry)
   // Frappe passes string filters through as SQL (after a weak sanitizer); we never do.
-  if (typeof entry === 'string')
+  if (typeof entry === 'string') {
     throw new DataError(`${name}: SQL conditions are not permitted: ${describe(entry)}`)
+  }
   throw new ValidationError(`${name}: not a filter: ${describe(entry)}`)
 }
 
@@ -92,7 +94,8 @@ export function normalizeFilters(name: string, argument: unknown): FilterTuple[]
     if (isSingleFilter(parsed)) return [fromList(name, parsed)]
     return parsed.flatMap((entry) => fromEntry(name, entry))
   }
-  if (typeof parsed === 'string')
+  if (typeof parsed === 'string') {
     throw new DataError(`${name}: SQL conditions are not permitted: ${describe(parsed)}`)
+  }
   throw new ValidationError(`${name} must be an object or a list of filters`)
 }

@@ -39,10 +39,12 @@ export type ListRows = Array<Record<string, unknown>> | unknown[][] | unknown[]
 const NO_LIMIT = Number.MAX_SAFE_INTEGER
 
 function pageLength(args: ListArgs, fallback: number): number {
-  if (args.limit_page_length !== undefined)
+  if (args.limit_page_length !== undefined) {
     return parseCount('limit_page_length', args.limit_page_length, fallback)
-  if (args.limit !== undefined && args.limit !== null)
+  }
+  if (args.limit !== undefined && args.limit !== null) {
     return parseCount('limit', args.limit, fallback)
+  }
   return fallback
 }
 

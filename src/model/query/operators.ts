@@ -57,8 +57,9 @@ export function normalizeOperator(raw: unknown): Operator {
         : undefined
   const operator = text === '' ? '=' : text
   const known = OPERATORS.find((candidate) => candidate === operator)
-  if (known === undefined)
+  if (known === undefined) {
     throw new ValidationError(`Operator must be one of ${OPERATORS.join(', ')}`)
+  }
   return known
 }
 
@@ -95,8 +96,9 @@ function lhs(
 
 function isCondition(column: ResolvedColumn, value: unknown): RawBuilder<SqlBool> {
   const wanted = typeof value === 'string' ? value.trim().toLowerCase() : ''
-  if (wanted !== 'set' && wanted !== 'not set')
+  if (wanted !== 'set' && wanted !== 'not set') {
     throw new ValidationError(`Value for is must be set or not set: ${column.fieldname}`)
+  }
   const kind = valueKind(column)
   // Dates have no empty string to compare with on every dialect; an empty date is stored as NULL.
   if (kind === 'date' || kind === 'datetime' || kind === 'time') {
@@ -151,8 +153,9 @@ function comparison(
   const kind = valueKind(column)
   let bound: string | number
   if (operator === 'like' || operator === 'not like') {
-    if (typeof value === 'object' && value !== null)
+    if (typeof value === 'object' && value !== null) {
       throw new FrappeTypeError(`Filter value for ${column.fieldname} must be a single value`)
+    }
     bound = value === null || value === undefined ? '' : String(value) // the client's own `%`
   } else {
     bound = coerceScalar(column, value)

@@ -29,14 +29,16 @@ export function parseFields(value: unknown): string[] {
   if (typeof value === 'string') {
     const text = value.trim()
     fields = looksLikeJson(text) ? parseJsonArgument('fields', text) : text
-    if (typeof fields === 'string')
+    if (typeof fields === 'string') {
       fields = fields.trim() === '' ? [] : fields.split(',').map((field) => field.trim())
+    }
   }
   if (fields === undefined || fields === null || fields === '') return ['name']
   if (!Array.isArray(fields)) throw new ValidationError('fields must be a list of field names')
   const names = fields.map((field) => {
-    if (typeof field !== 'string')
+    if (typeof field !== 'string') {
       throw new DataError(`Field not permitted in query: ${JSON.stringify(field)}`)
+    }
     return field
   })
   return names.length === 0 ? ['name'] : names

@@ -193,8 +193,9 @@ function qualifiedTable(
   }
   const doctype = qualifier.startsWith('tab') ? qualifier.slice(3) : undefined
   if (doctype === scope.meta.name) return scope
-  if (doctype !== undefined && isChildOf(scope, doctype))
+  if (doctype !== undefined && isChildOf(scope, doctype)) {
     return childJoin(scope, doctype, undefined, canJoin, text)
+  }
   throw new DataError(`Field not permitted in query: ${text}`)
 }
 
@@ -206,8 +207,9 @@ export function resolveColumn(scope: QueryScope, ref: ColumnRef, canJoin: boolea
   const text = ref.qualifier === undefined ? ref.fieldname : `${ref.qualifier}.${ref.fieldname}`
   const table =
     ref.qualifier === undefined ? scope : qualifiedTable(scope, ref.qualifier, canJoin, text)
-  if (!hasColumn(table.meta, ref.fieldname))
+  if (!hasColumn(table.meta, ref.fieldname)) {
     throw new DataError(`Field not permitted in query: ${text}`)
+  }
   return column(table.alias, table.meta, ref.fieldname)
 }
 
