@@ -121,6 +121,7 @@ export function insertDocument<D extends Document>(doc: D, options: ActionOption
     doc.set('modified', now)
     doc.set('modified_by', ctx.user)
     const action = transition(doc, 0, doc.docstatus) // a new document is saved or submitted
+    if (doc.get('amended_from')) assertPermitted(ctx, doc, 'amend')
     coerceValues(doc)
     if (!doc.flags.ignoreLinks) await validateLinks(tx, (name) => ctx.site.services.meta.find(name), doc)
     assertPermitted(ctx, doc, 'create')
@@ -199,7 +200,7 @@ export function saveDocument<D extends Document>(doc: D, options: ActionOptions 
       )
     }
     const action = transition(doc, stored.docstatus, doc.docstatus)
-    if (action === 'submit') assertPermitted(ctx, stored, 'submit')
+    if (action === 'submit' || action === 'update_after_submit') assertPermitted(ctx, stored, 'submit')
     if (action === 'cancel') assertPermitted(ctx, stored, 'cancel')
     doc.previous = stored
     adoptStoredRows(doc, stored)
