@@ -25,6 +25,12 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1000 },
   })
   await app.register(formBody)
+  // Clients send `Content-Type: application/json` on bodiless DELETEs and GETs: an empty body is {}.
+  const parseJson = app.getDefaultJsonParser('remove', 'remove')
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (typeof body === 'string' && body.trim() === '') done(null, {})
+    else parseJson(request, body.toString(), done)
+  })
   registerErrorHandlers(app)
   for (const prefix of ['/api', '/api/v1']) {
     await app.register(
