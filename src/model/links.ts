@@ -1,3 +1,4 @@
+import { sql } from 'kysely'
 import { CancelledLinkError, LinkValidationError } from '../errors/index.js'
 import { tableName, type DocField, type DocTypeMeta } from '../meta/index.js'
 import type { Executor } from '../db/index.js'
@@ -35,11 +36,12 @@ async function checkLinksOf(db: Executor, metaOf: MetaOf, doc: Document, rowPref
       continue
     }
     const fetches = fetchedBy(doc.meta, field.fieldname).filter(({ source }) => target.fieldsByName.has(source) || source === 'name')
-    const row = await db
-      .selectFrom(tableName(target.name))
-      .select(['name', 'docstatus', ...fetches.map(({ source }) => source)])
-      .where('name', '=', String(value))
-      .executeTakeFirst()
+    const query = db.selectFrom(tableName(target.name)).select(['name', 'docstatus', ...fetches.map(({ source }) => source)])
+    // Frappe on MariaDB matches names case-insensitively and stores the canonical name (spec 6.7);
+    // where names compare by case, a miss is looked up again ignoring it.
+    const row =
+      (await query.where('name', '=', String(value)).executeTakeFirst()) ??
+      (await query.where(sql`lower(${sql.ref('name')})`, '=', sql`lower(${String(value)})`).limit(1).executeTakeFirst())
     if (!row) throw notFound
     if (target.isSubmittable && Number(row.docstatus) === 2 && !['amended_from'].includes(field.fieldname)) {
       throw new CancelledLinkError(`${rowPrefix}Cannot link cancelled document: ${field.label ?? field.fieldname} ${String(value)}`)

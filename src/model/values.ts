@@ -24,11 +24,15 @@ function defaultFor(field: DocField, user: string): unknown {
   if (value !== undefined && value !== '') {
     if (value === '__user') return user
     if (value.toLowerCase() === 'today') return today()
-    if (value.toLowerCase() === 'now') return field.fieldtype === 'Date' ? today() : nowDatetime()
+    if (value.toLowerCase() === 'now') {
+      // A Time field's "Now" is the time of day (Frappe's nowtime), not a datetime.
+      return field.fieldtype === 'Date' ? today() : field.fieldtype === 'Time' ? nowTime() : nowDatetime()
+    }
     if (value.startsWith(':')) return undefined // derived from a linked record; set by link fetching
     return value
   }
-  if (field.fieldtype === 'Select') return selectOptions(field).find((option) => option !== '') ?? undefined
+  // Frappe takes the literal first option, so options that start with a blank line give no default.
+  if (field.fieldtype === 'Select') return selectOptions(field)[0] || undefined
   if (field.fieldtype === 'Time') return nowTime() // Frappe defaults every Time field to now
   return undefined
 }
@@ -36,7 +40,8 @@ function defaultFor(field: DocField, user: string): unknown {
 /** Frappe's `_set_defaults` (spec 6.6): fills missing values of a new document and its rows. */
 export function applyDefaults(doc: Document, user: string): void {
   for (const { field } of doc.meta.columns) {
-    if (!isEmpty(doc.get(field.fieldname))) continue
+    const current = doc.get(field.fieldname)
+    if (current !== undefined && current !== null) continue // Frappe fills only missing values
     const value = defaultFor(field, user) ?? (NUMERIC_FIELD_TYPES.has(field.fieldtype) ? 0 : undefined)
     if (value !== undefined) doc.set(field.fieldname, value)
   }

@@ -10,14 +10,15 @@ export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constr
 /** Frappe's `cint`: an integer from anything, junk → 0. */
 export function toInt(value: unknown): number {
   if (typeof value === 'boolean') return value ? 1 : 0
-  const number = typeof value === 'number' ? value : Number.parseInt(String(value ?? ''), 10)
+  // Like Python's int(float(s)): the whole text must be a number ('12abc' → 0, '3.7' → 3).
+  const number = typeof value === 'number' ? value : Number(String(value ?? '').trim())
   return Number.isFinite(number) ? Math.trunc(number) : 0
 }
 
 /** Frappe's `flt`: a float from anything, junk → 0. */
 export function toFloat(value: unknown): number {
   if (typeof value === 'boolean') return value ? 1 : 0
-  const number = typeof value === 'number' ? value : Number.parseFloat(String(value ?? '').replaceAll(',', ''))
+  const number = typeof value === 'number' ? value : Number(String(value ?? '').replaceAll(',', '').trim())
   return Number.isFinite(number) ? number : 0
 }
 
