@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import type { Logger } from '../context/index.js'
 import type { Site } from '../context/index.js'
 import { loadCustomDocTypes, loadCustomizations } from '../doctypes/index.js'
+import { createMetaRegistry } from '../meta/index.js'
 import { installSite } from './install.js'
 import { FRAPPE_APP, appFromFolder, loadApp, type LoadedApp } from './load-apps.js'
 import { openSite } from './open-site.js'
@@ -40,6 +41,8 @@ export async function openSites(options: SitesOptions): Promise<Sites> {
   if (!existsSync(commonConfigPath(options.sitesPath))) writeFileSync(commonConfigPath(options.sitesPath), '{}\n')
   const apps = [await loadApp(FRAPPE_APP)]
   for (const name of readAppNames(options.sitesPath)) apps.push(await loadApp(await appFromFolder(join(options.appsPath, name))))
+  // Every app DocType is checked now, so a bad definition fails at boot, not at a site's first request.
+  createMetaRegistry().define(apps.flatMap((app) => app.doctypes.map((file) => ({ definition: file.definition, source: app.definition.name }))))
   const open = new Map<string, Promise<Site>>()
 
   async function boot(name: string): Promise<Site> {

@@ -34,7 +34,8 @@ function parseField(doctype: string, istable: boolean, raw: unknown, index: numb
   if (!isPlainObject(raw)) throw new InvalidDocTypeError(doctype, `#${index + 1}`, 'not an object')
   const fieldname = raw.fieldname
   if (typeof fieldname !== 'string' || !FIELDNAME_PATTERN.test(fieldname) || fieldname.length > 64) {
-    throw new InvalidDocTypeError(doctype, String(fieldname ?? `#${index + 1}`), 'fieldname must be letters, digits and _ (at most 64)')
+    const named = typeof fieldname === 'string' && fieldname ? fieldname : `#${index + 1}` // an empty name names the row
+    throw new InvalidDocTypeError(doctype, named, 'fieldname must be letters, digits and _ (at most 64)')
   }
   if (!isFieldType(raw.fieldtype)) {
     throw new InvalidDocTypeError(doctype, fieldname, `unknown fieldtype ${JSON.stringify(raw.fieldtype)}`)

@@ -129,7 +129,7 @@ export function insertDocument<D extends Document>(doc: D, options: ActionOption
     await runHook(doc, 'beforeInsert')
     await runHook(doc, 'beforeNaming')
     await assertAmendable(tx, doc)
-    await setNewName(doc, tx, { dialect: ctx.site.services.database.dialect }) // names the rows too
+    await setNewName(doc, tx, { dialect: ctx.site.services.database.dialect, runAutoname: (target) => runHook(target, 'autoname') }) // names the rows too
     prepareChildren(ctx, doc, now)
     await runBeforeHooks(doc, action)
     await builtInChecks(doc)

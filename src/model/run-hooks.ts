@@ -6,6 +6,7 @@ import type { Document } from './document.js'
 export type HookName =
   | 'beforeInsert'
   | 'beforeNaming'
+  | 'autoname'
   | 'beforeValidate'
   | 'validate'
   | 'beforeSave'

@@ -38,6 +38,7 @@ function expectedCalls(hooks: readonly string[]): string[] {
 const INSERT = [
   'before_insert',
   'before_naming',
+  'autoname', // Frappe's set_new_name runs it as a hook when no name is set yet
   'before_validate',
   'validate',
   'before_save',
@@ -48,6 +49,7 @@ const INSERT = [
 const SUBMIT_ON_INSERT = [
   'before_insert',
   'before_naming',
+  'autoname', // Frappe's set_new_name runs it as a hook when no name is set yet
   'before_validate',
   'validate',
   'before_submit',

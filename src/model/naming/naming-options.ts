@@ -7,6 +7,8 @@ export interface NamingOptions {
   readonly now?: Date
   /** Picks the counter's upsert statement; SQLite when omitted. */
   readonly dialect?: DialectName
+  /** Runs the controller's `autoname` as a hook (with `doc_events`); a plain call when omitted. */
+  readonly runAutoname?: (doc: Document) => Promise<void>
 }
 
 /** A document as a series sees it: its fields, and the moment it is named. */

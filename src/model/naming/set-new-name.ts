@@ -44,7 +44,7 @@ async function nameParent(doc: Document, tx: Executor, options: NamingOptions): 
   } else if (meta.issingle) {
     doc.name = meta.name
   }
-  if (!doc.name) await doc.autoname()
+  if (!doc.name) await (options.runAutoname ? options.runAutoname(doc) : doc.autoname())
   if (!doc.name) doc.name = await nameFromAutoname(doc, tx, options)
   doc.name ??= await uniqueHashName(tx, meta)
   doc.name = validateName(meta.name, doc.name, meta.issingle)
