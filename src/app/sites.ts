@@ -36,6 +36,11 @@ function readAppNames(sitesPath: string): string[] {
   return readFileSync(file, 'utf8').split('\n').map((line) => line.trim()).filter((line) => line && line !== 'frappe')
 }
 
+function setDefaultSite(sitesPath: string, name: string): void {
+  const config = { ...readCommonConfig(sitesPath), default_site: name }
+  writeFileSync(commonConfigPath(sitesPath), `${JSON.stringify(config, null, 1)}\n`)
+}
+
 export async function openSites(options: SitesOptions): Promise<Sites> {
   mkdirSync(options.sitesPath, { recursive: true })
   if (!existsSync(commonConfigPath(options.sitesPath))) writeFileSync(commonConfigPath(options.sitesPath), '{}\n')
@@ -75,7 +80,7 @@ export async function openSites(options: SitesOptions): Promise<Sites> {
         .map((entry) => entry.name),
     defaultSite() {
       const configured = readCommonConfig(options.sitesPath).default_site
-      return typeof configured === 'string' && configured ? configured : sites.names()[0]
+      return typeof configured === 'string' && configured ? configured : undefined
     },
     async newSite(name, { adminPassword, config = {} }) {
       if (!isValidSiteName(name)) throw new Error(`Invalid site name ${JSON.stringify(name)}`)
@@ -84,6 +89,8 @@ export async function openSites(options: SitesOptions): Promise<Sites> {
       writeFileSync(siteConfigPath(options.sitesPath, name), `${JSON.stringify({ db_type: 'sqlite', ...config }, null, 1)}\n`)
       const site = await sites.get(name)
       await installSite(site, options.logger, adminPassword)
+      // The first site of a bench becomes its default, so requests by IP address reach it.
+      if (!sites.defaultSite()) setDefaultSite(options.sitesPath, name)
       return site
     },
     async close() {

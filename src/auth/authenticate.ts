@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import type { Site } from '../context/index.js'
 import { AuthenticationError } from '../errors/index.js'
-import { checkPassword } from '../model/index.js'
+import { verifyPassword } from '../model/index.js'
 
 /** Who a request acts as. */
 export interface Principal {
@@ -17,9 +17,11 @@ const VERIFIED_MAX = 10_000
 /**
  * Credentials already checked against their scrypt hash, so that a client sending the same
  * token on every request pays the slow KDF once a minute, not every time. Keyed by site and
- * a SHA-256 of the credentials; process-wide, holding no request state.
+ * a SHA-256 of the credentials; process-wide, holding no request state. An entry holds the
+ * hash it was checked against, so a changed password or secret (even from another process,
+ * such as `cortado set-admin-password`) stops matching at once.
  */
-const verified = new Map<string, { user: string; until: number }>()
+const verified = new Map<string, { user: string; hash: string; until: number }>()
 
 function cacheKey(site: Site, scheme: string, credentials: string): string {
   return `${site.name}\0${scheme}\0${createHash('sha256').update(credentials).digest('hex')}`
@@ -49,16 +51,27 @@ async function enabledUser(site: Site, where: { column: 'name' | 'api_key'; valu
   return String(row.name)
 }
 
+async function storedHash(site: Site, user: string, fieldname: string): Promise<string | undefined> {
+  const row = await site.services.database.reader
+    .selectFrom('__Auth')
+    .select('password')
+    .where('doctype', '=', 'User')
+    .where('name', '=', user)
+    .where('fieldname', '=', fieldname)
+    .executeTakeFirst()
+  return row ? String(row.password) : undefined
+}
+
 async function verify(site: Site, scheme: 'token' | 'basic', login: string, secret: string): Promise<string> {
+  const user = await enabledUser(site, { column: scheme === 'token' ? 'api_key' : 'name', value: login })
+  const hash = user === undefined ? undefined : await storedHash(site, user, scheme === 'token' ? 'api_secret' : 'password')
   const key = cacheKey(site, scheme, `${login}:${secret}`)
   const hit = verified.get(key)
-  if (hit && hit.until > Date.now()) return hit.user
-  const user = await enabledUser(site, { column: scheme === 'token' ? 'api_key' : 'name', value: login })
-  const fieldname = scheme === 'token' ? 'api_secret' : 'password'
-  const ok = user !== undefined && (await checkPassword(site.services.database.reader, 'User', user, fieldname, secret))
-  if (!ok || !user) throw new AuthenticationError(scheme === 'token' ? 'Invalid API key or secret' : 'Invalid login credentials')
+  if (user && hit && hit.user === user && hit.hash === hash && hit.until > Date.now()) return user
+  const ok = hash !== undefined && (await verifyPassword(secret, hash))
+  if (!ok || !user || !hash) throw new AuthenticationError(scheme === 'token' ? 'Invalid API key or secret' : 'Invalid login credentials')
   if (verified.size >= VERIFIED_MAX) verified.delete(verified.keys().next().value as string)
-  verified.set(key, { user, until: Date.now() + VERIFIED_TTL_MS })
+  verified.set(key, { user, hash, until: Date.now() + VERIFIED_TTL_MS })
   return user
 }
 

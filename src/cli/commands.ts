@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs'
 import { migrateSite, setAdminPassword, startServer, type Sites } from '../app/index.js'
-import { benchFromEnvironment, ensureAppListed, openBench, setCommonConfig, type Bench } from './environment.js'
+import { benchFromEnvironment, ensureAppListed, openBench, type Bench } from './environment.js'
 
 export const DEMO_SITE = 'demo.localhost'
 
@@ -79,7 +79,6 @@ export async function startCommand(options: { host?: string; port?: string }): P
       bench.logger.info({ site: DEMO_SITE }, 'creating the demo site')
       await sites.newSite(DEMO_SITE, { adminPassword: adminPasswordFromEnvironment(bench) })
     }
-    if (!sites.defaultSite()) setCommonConfig(bench.sitesPath, 'default_site', DEMO_SITE)
   })
   await serveCommand(options)
 }

@@ -29,10 +29,3 @@ export function ensureAppListed(sitesPath: string, app: string): void {
   const apps = existsSync(file) ? readFileSync(file, 'utf8').split('\n').map((line) => line.trim()).filter(Boolean) : ['frappe']
   if (!apps.includes(app)) writeFileSync(file, `${[...apps, app].join('\n')}\n`)
 }
-
-/** Sets a key of `sites/common_site_config.json`. */
-export function setCommonConfig(sitesPath: string, key: string, value: unknown): void {
-  const file = join(sitesPath, 'common_site_config.json')
-  const config = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>) : {}
-  writeFileSync(file, `${JSON.stringify({ ...config, [key]: value }, null, 1)}\n`)
-}

@@ -23,11 +23,14 @@ export interface SiteResolver {
 /** The site of a request: `X-Frappe-Site-Name`, then the Host header, then `default_site`. */
 export async function resolveSite(sites: SiteResolver, request: FastifyRequest): Promise<Site> {
   const header = request.headers['x-frappe-site-name']
-  const candidates = [typeof header === 'string' ? header : undefined, request.hostname.replace(/:\d+$/, ''), sites.defaultSite()]
-  for (const candidate of candidates) {
-    if (candidate && sites.exists(candidate)) return sites.get(candidate)
+  if (typeof header === 'string' && header) {
+    if (sites.exists(header)) return sites.get(header)
+    throw new DoesNotExistError('Site', header) // a site asked for by name is never swapped for another
   }
-  throw new DoesNotExistError('Site', String(candidates[0] ?? candidates[1]))
+  const host = request.hostname.replace(/:\d+$/, '')
+  const name = sites.exists(host) ? host : sites.defaultSite()
+  if (!name || !sites.exists(name)) throw new DoesNotExistError('Site', host)
+  return sites.get(name)
 }
 
 /**

@@ -12,6 +12,7 @@ import {
 import { nowDatetime } from '../utils/index.js'
 import type { Document } from './document.js'
 import { findLinkedDocuments } from './linked-documents.js'
+import { assertNoChildNodes, updateNestedSet } from './nested-set.js'
 import { validateLinks } from './links.js'
 import { revertSeries, setChildNames, setNewName } from './naming/index.js'
 import { assertPermitted } from './permissions.js'
@@ -134,6 +135,7 @@ export function insertDocument<D extends Document>(doc: D, options: ActionOption
     await runBeforeHooks(doc, action)
     await builtInChecks(doc)
     await insertRow(tx, ctx.site.services.database, doc)
+    await updateNestedSet(tx, doc)
     await runHook(doc, 'afterInsert')
     await runHooks(doc, ...AFTER_HOOKS[action])
     await runHook(doc, 'onChange')
@@ -221,6 +223,7 @@ export function saveDocument<D extends Document>(doc: D, options: ActionOptions 
       checkUnchangeable(doc, stored, action)
     }
     await updateRow(tx, ctx.site.services.database, doc)
+    await updateNestedSet(tx, doc)
     await runHooks(doc, ...AFTER_HOOKS[action])
     if (action === 'cancel') await assertNoSubmittedBackLinks(tx, doc)
     if (doc.meta.trackChanges && !doc.flags.ignoreVersion) await saveVersion(stored, doc)
@@ -300,6 +303,7 @@ export function deleteDocument(doctype: string, name: string, options: DeleteOpt
         throw new LinkExistsError(`Cannot delete or cancel because ${doctype} ${name} is linked with ${first.doctype} ${first.name}.${hint}`)
       }
     }
+    await assertNoChildNodes(tx, doc)
     await revertSeries(doc, tx, { dialect: ctx.site.services.database.dialect })
     await deleteRow(tx, doc)
     await runHook(doc, 'afterDelete')

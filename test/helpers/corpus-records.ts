@@ -157,6 +157,7 @@ export class CorpusRecords {
   }
 
   #canFill(meta: DocTypeMeta, field: DocField): boolean {
+    if (meta.isTree && ['lft', 'rgt', 'old_parent'].includes(field.fieldname)) return false // the nested set's own
     if (field.fieldtype !== 'Link') return true
     if (field.unique) return false // would clash with the record other documents link to
     const target = this.site.services.meta.find(field.options ?? '')
