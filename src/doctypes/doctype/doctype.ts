@@ -32,7 +32,12 @@ export class DocType extends Document {
   }
 
   override async onTrash(): Promise<void> {
-    if (!this.get('custom') && !currentContext().flags.inMigrate) throw new ValidationError(`Standard DocType ${this.name} cannot be deleted`)
+    const ctx = currentContext()
+    if (ctx.flags.inMigrate) return
+    if (!this.get('custom')) throw new ValidationError(`Standard DocType ${this.name} cannot be deleted`)
+    // Without this check the remaining DocTypes would point at a table that no longer exists.
+    const user = ctx.site.services.meta.all().find((meta) => meta.name !== this.name && meta.tableFields.some((field) => field.options === this.name))
+    if (user) throw new ValidationError(`DocType ${this.name} cannot be deleted: ${user.name} uses it as a child table`)
   }
 
   override async afterDelete(): Promise<void> {
