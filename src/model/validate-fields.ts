@@ -5,6 +5,7 @@ import {
   ValidationError,
 } from '../errors/index.js'
 import { isVarchar, type DocField } from '../meta/index.js'
+import { msgprint } from '../context/index.js'
 import { isEmpty } from '../utils/index.js'
 import type { Document } from './document.js'
 import { selectOptions } from './values.js'
@@ -25,28 +26,34 @@ function isBlank(field: DocField, value: unknown): boolean {
   return !/<img/i.test(value) && value.replace(/<[^>]*>/g, '').replace(/&nbsp;/g, ' ').trim() === ''
 }
 
-function missingFields(doc: Document, rowLabel: string): string[] {
-  const missing: string[] = []
+/** Missing values as Frappe reports them: the fieldname, and a message for the client. */
+function missingFields(doc: Document): Array<[string, string]> {
+  const missing: Array<[string, string]> = []
+  const rowPrefix = doc.get('parentfield') ? `<strong>${doc.doctype}</strong> Row #${String(doc.get('idx'))}: ` : ''
   for (const field of doc.meta.fields) {
     if (!field.reqd) continue
     if (doc.meta.tableFields.includes(field)) {
-      if (doc.getTable(field.fieldname).length === 0) missing.push(`${rowLabel}${field.fieldname}`)
+      if (doc.getTable(field.fieldname).length === 0) missing.push([field.fieldname, `Error: Data missing in table: ${label(field)}`])
     } else if (doc.meta.columns.some((column) => column.field === field) && isBlank(field, doc.get(field.fieldname))) {
-      missing.push(`${rowLabel}${field.fieldname}`)
+      const message = rowPrefix ? `Error: ${rowPrefix}Value missing for: ${label(field)}` : `Error: Value missing for ${doc.doctype}: ${label(field)}`
+      missing.push([field.fieldname, message])
     }
   }
   return missing
 }
 
-/** Every `reqd` field of the document and its rows is filled in (spec 6.7). */
+/**
+ * Every `reqd` field of the document and its rows is filled in (spec 6.7). As Frappe, each
+ * miss is a message for the client, and the error lists the fieldnames.
+ */
 export function checkMandatory(doc: Document): void {
-  const missing = missingFields(doc, '')
+  const missing = missingFields(doc)
   for (const field of doc.meta.tableFields) {
-    for (const [index, row] of doc.getTable(field.fieldname).entries()) {
-      missing.push(...missingFields(row, `${field.fieldname} row #${index + 1}: `))
-    }
+    for (const row of doc.getTable(field.fieldname)) missing.push(...missingFields(row))
   }
-  if (missing.length > 0) throw new MandatoryError(doc.doctype, doc.name, missing)
+  if (missing.length === 0) return
+  for (const [, message] of missing) msgprint(message)
+  throw new MandatoryError(doc.doctype, doc.name, missing.map(([fieldname]) => fieldname))
 }
 
 function checkValue(doc: Document, field: DocField, value: unknown, prefix: string): void {

@@ -73,20 +73,23 @@ describe('mandatory fields (spec 6.7)', () => {
     expect(after).toBe(before)
   })
 
-  it('names the missing fields of child rows with their row number', async () => {
+  it('names the missing fields of child rows, with a message per row number', async () => {
+    let messages: unknown[] = []
     const error = await rejection(
-      runAs(site, () =>
-        insertDocument(
+      runAs(site, async (ctx) => {
+        messages = ctx.messageLog
+        return insertDocument(
           newOrder(customer, {
             items: [{ item_name: 'Fine', qty: 1 }, { qty: 2 }, { item_name: '  ' }],
           }),
-        ),
-      ),
+        )
+      }),
     )
     expect(error).toBeInstanceOf(MandatoryError)
-    expect((error as MandatoryError).fieldnames).toEqual([
-      'items row #2: item_name',
-      'items row #3: item_name',
+    expect((error as MandatoryError).fieldnames).toEqual(['item_name', 'item_name'])
+    expect(messages.map((message) => (message as { message: string }).message)).toEqual([
+      'Error: <strong>LT Order Item</strong> Row #2: Value missing for: Item',
+      'Error: <strong>LT Order Item</strong> Row #3: Value missing for: Item',
     ])
   })
 
