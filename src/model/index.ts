@@ -23,3 +23,4 @@ export {
   type ModelHooks,
 } from './site-model.js'
 export type { WhitelistedMethod } from './whitelist.js'
+export { getCount, getList, type CountArgs, type ListArgs, type ListOptions, type ListRows } from './query/index.js'

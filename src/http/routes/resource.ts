@@ -5,12 +5,12 @@ import { database } from '../../db/index.js'
 import {
   deleteDocument,
   getDocument,
+  getList,
   hasPermission,
   insertDocument,
   newDocument,
   saveDocument,
 } from '../../model/index.js'
-import { getList } from '../../model/query/index.js'
 import { documentInput, documentOutput } from '../document-io.js'
 import { runRequest, sendEnvelope, type SiteResolver } from '../run-request.js'
 
