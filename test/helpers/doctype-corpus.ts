@@ -1,4 +1,5 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -9,11 +10,32 @@ import { silentLogger } from './bench.js'
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
 
+/** Where `../shared` is for a clone of a local checkout (tools/fresh-clone-check clones into /tmp). */
+function originShared(): string | undefined {
+  try {
+    const origin = execFileSync('git', ['config', '--get', 'remote.origin.url'], { cwd: ROOT, encoding: 'utf8' }).trim()
+    return origin.startsWith('/') ? join(origin, '..', 'shared', 'fixtures', 'doctypes') : undefined
+  } catch {
+    return undefined
+  }
+}
+
 /**
  * The 112 real Frappe and ERPNext DocType definitions, read-only test input kept in the shared
- * folder beside the checkout (never copied into the source tree).
+ * folder beside the checkout (never copied into the source tree); undefined when it is absent.
  */
-export const DOCTYPE_CORPUS = process.env.CORTADO_DOCTYPE_CORPUS ?? join(ROOT, '..', 'shared', 'fixtures', 'doctypes')
+export const DOCTYPE_CORPUS: string | undefined = [
+  process.env.CORTADO_DOCTYPE_CORPUS,
+  join(ROOT, '..', 'shared', 'fixtures', 'doctypes'),
+  originShared(),
+].find((candidate) => candidate !== undefined && existsSync(join(candidate, 'MANIFEST.json')))
+
+/** Tests of the corpus skip with a notice when it is missing, but fail under CI=true. */
+export const HAS_CORPUS = DOCTYPE_CORPUS !== undefined
+if (!HAS_CORPUS) {
+  if (process.env.CI === 'true') throw new Error('The DocType corpus (../shared/fixtures/doctypes) is missing; CI must not skip it')
+  console.warn('skipping DocType corpus tests: ../shared/fixtures/doctypes not found (set CORTADO_DOCTYPE_CORPUS)')
+}
 
 /** One MANIFEST.json entry. */
 export interface CorpusEntry {
@@ -44,16 +66,21 @@ export interface Corpus {
 
 let cached: Corpus | undefined
 
+const EMPTY_CORPUS: Corpus = { counts: {}, fieldtypeCounts: {}, entries: [], definitions: new Map(), outside: new Set() }
+
+/** The corpus, or an empty one when it is missing (its tests are then skipped, see HAS_CORPUS). */
 export function readCorpus(): Corpus {
   if (cached) return cached
-  const manifest = JSON.parse(readFileSync(join(DOCTYPE_CORPUS, 'MANIFEST.json'), 'utf8')) as {
+  if (DOCTYPE_CORPUS === undefined) return EMPTY_CORPUS
+  const folder = DOCTYPE_CORPUS
+  const manifest = JSON.parse(readFileSync(join(folder, 'MANIFEST.json'), 'utf8')) as {
     counts: Record<string, number>
     fieldtype_counts: Record<string, number>
     doctypes: CorpusEntry[]
   }
   const definitions = new Map<string, Record<string, unknown>>()
   for (const entry of manifest.doctypes) {
-    definitions.set(entry.doctype, JSON.parse(readFileSync(join(DOCTYPE_CORPUS, entry.file), 'utf8')) as Record<string, unknown>)
+    definitions.set(entry.doctype, JSON.parse(readFileSync(join(folder, entry.file), 'utf8')) as Record<string, unknown>)
   }
   cached = {
     counts: manifest.counts,
