@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { readDocTypeFolder, InvalidDocTypeError, type DocTypeFile } from '../meta/index.js'
 import { Document, type DocumentClass } from '../model/index.js'
-import { frappeHooks } from '../doctypes/index.js'
+import { frappeHooks } from '../api/index.js'
 import type { AppDefinition, AppHooks } from './app-definition.js'
 
 /** An app with its DocType files read and its controllers imported. */
