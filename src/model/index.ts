@@ -11,7 +11,7 @@ export {
 } from './lifecycle.js'
 export { findLinkedDocuments, type LinkedDocument } from './linked-documents.js'
 export { checkPassword, hashPassword, setPassword, verifyPassword, PASSWORD_MASK } from './passwords.js'
-export { assertPermitted, hasPermission, type PermissionType } from './permissions.js'
+export { assertPermitted, hasPermission, type PermissionType } from './permissions/index.js'
 export { loadDocument } from './persist.js'
 export { renameDocument, type RenameOptions } from './rename.js'
 export { runHook, runHooks, type HookName } from './run-hooks.js'

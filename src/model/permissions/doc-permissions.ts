@@ -1,7 +1,7 @@
-import { PermissionError } from '../errors/index.js'
-import type { RequestContext } from '../context/index.js'
-import type { DocTypeMeta } from '../meta/index.js'
-import type { Document } from './document.js'
+import { PermissionError } from '../../errors/index.js'
+import type { RequestContext } from '../../context/index.js'
+import type { DocTypeMeta } from '../../meta/index.js'
+import type { Document } from '../document.js'
 
 /** The rights a DocPerm row grants (spec 9.1). */
 export type PermissionType =

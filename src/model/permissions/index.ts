@@ -1,0 +1,2 @@
+export { assertPermitted, hasPermission, type PermissionType } from './doc-permissions.js'
+export { listRestriction } from './list-restriction.js'
