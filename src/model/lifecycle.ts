@@ -19,6 +19,7 @@ import { assertPermitted } from './permissions/index.js'
 import { deleteRow, insertRow, loadDocument, updateRow } from './persist.js'
 import { runHook, runHooks, type HookName } from './run-hooks.js'
 import { documentFactory } from './site-model.js'
+import { sanitizeContent } from './sanitize.js'
 import { checkMandatory, checkValues } from './validate-fields.js'
 import { applyDefaults, coerceValues } from './values.js'
 import { diffDocuments } from './version.js'
@@ -108,6 +109,7 @@ async function builtInChecks(doc: Document): Promise<void> {
   coerceValues(doc)
   if (!doc.flags.ignoreMandatory) checkMandatory(doc)
   checkValues(doc)
+  sanitizeContent(doc)
 }
 
 /** Inserts a new document (spec 6.3). All steps share one transaction: a throw leaves no trace. */
