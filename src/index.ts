@@ -39,5 +39,10 @@ export {
   submitDocument,
   type DocEventHandler,
   type DocValues,
+  type MethodCall,
   type WhitelistedMethod,
+  whitelistDocMethods,
+  type DocMethod,
+  type DocMethods,
+  type HttpVerb,
 } from './model/index.js'

@@ -1,7 +1,27 @@
 import type { AppHooksShape } from '../doctypes/index.js'
+import { AUTH_METHODS } from './auth-methods.js'
+import { CLIENT_METHODS } from './client/index.js'
+import { DESK_METHODS } from './desk/index.js'
+import { FILE_METHODS } from './files.js'
 import { FRAMEWORK_METHODS } from './framework-methods.js'
 
 export { CORTADO_VERSION } from './framework-methods.js'
+export {
+  assertCanQuery,
+  documentFromClient,
+  isTruthy,
+  methodArgs,
+  pickListArgs,
+  readCount,
+  readList,
+  resourceListArgs,
+  runOnDocument,
+  runResourceMethod,
+  verbOf,
+} from './client/index.js'
+export { metaAsDict } from './desk/index.js'
+export { docAsDict, docNoNulls, documentFromDict, newDocumentValues } from './document-dict.js'
+export { isMethodReply, methodReply, replyPayload, type MethodReply } from './method-reply.js'
 
 /**
  * The hooks of the framework's own app, `frappe`: its whitelisted functions, which the HTTP
@@ -12,5 +32,9 @@ export const frappeHooks: AppHooksShape = {
   app_title: 'Frappe Framework',
   whitelisted_methods: {
     ...FRAMEWORK_METHODS,
+    ...CLIENT_METHODS,
+    ...DESK_METHODS,
+    ...AUTH_METHODS,
+    ...FILE_METHODS,
   },
 }

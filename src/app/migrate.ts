@@ -2,6 +2,7 @@ import type { Logger } from '../context/index.js'
 import { newContext, type Site } from '../context/index.js'
 import { inTransaction, runUnitOfWork, syncCoreTables, syncTable, type SyncReport } from '../db/index.js'
 import {
+  HOME_FOLDERS,
   STANDARD_MODULES,
   STANDARD_ROLES,
   documentValuesFromMeta,
@@ -51,6 +52,7 @@ export async function migrateSite(site: Site, logger: Logger): Promise<SyncRepor
       }
       for (const module of STANDARD_MODULES) await ensureRecord('Module Def', module.module_name, { ...module }, tx)
       for (const role of STANDARD_ROLES) await ensureRecord('Role', role.role_name, { ...role }, tx)
+      for (const folder of HOME_FOLDERS) await ensureRecord('File', folder.name, { ...folder.values }, tx)
       // As Frappe's `make_module_and_roles`: every module and DocPerm role of an app exists.
       for (const doctype of meta.all()) {
         if (doctype.source === 'custom') continue

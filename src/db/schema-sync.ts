@@ -175,4 +175,17 @@ export async function syncCoreTables(db: Executor, database: SiteDatabase): Prom
     .addColumn('password', sql.raw(database.columnType('text', undefined)), (c) => c.notNull())
     .addPrimaryKeyConstraint('__Auth_pkey', ['doctype', 'name', 'fieldname'])
     .execute()
+  // Login sessions (spec 5.1); `sid` holds a SHA-256 of the session id, never the id itself.
+  await db.schema
+    .createTable('tabSessions')
+    .ifNotExists()
+    .addColumn('sid', sql.raw(varchar), (c) => c.primaryKey())
+    .addColumn('user', sql.raw(varchar), (c) => c.notNull())
+    .addColumn('sessiondata', sql.raw(longtext))
+    .addColumn('ipaddress', sql.raw(varchar))
+    .addColumn('lastupdate', sql.raw(database.columnType('datetime', undefined)), (c) => c.notNull())
+    .addColumn('status', sql.raw(varchar))
+    .addColumn('device', sql.raw(varchar))
+    .execute()
+  await db.schema.createIndex('tabSessions_user').ifNotExists().on('tabSessions').column('user').execute()
 }

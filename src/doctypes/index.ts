@@ -2,3 +2,8 @@ export { loadCustomDocTypes, loadCustomizations } from './doctype/custom-doctype
 export { definitionFromDocument, documentValuesFromMeta } from './doctype/doctype-definition.js'
 export { STANDARD_MODULES, STANDARD_ROLES } from './standard-records.js'
 export type { AppHooksShape } from './app-hooks-shape.js'
+export { canAccessFile, type FileAccessValues } from './file/file-permission.js'
+export { existingPathInside, filesFolder, fileTooLargeError, maxFileSize, PRIVATE_PREFIX, PUBLIC_PREFIX } from './file/file-paths.js'
+export { HOME_FOLDERS, type StandardFolder } from './file/home-folders.js'
+export { DOWNLOAD_ONLY_EXTENSIONS, GUEST_UPLOAD_TYPES, extensionOf, guessMimeType } from './file/mime-types.js'
+export { isUploadedFile, uploadedFile, type UploadedFile } from './file/uploaded-file.js'

@@ -15,11 +15,16 @@ export type ErrorCode =
   | 'InvalidEmailAddressError'
   | 'InvalidNameError'
   | 'FrappeTypeError'
+  | 'MaxFileSizeReachedError'
   | 'DoesNotExistError'
   | 'NameError'
   | 'DuplicateEntryError'
   | 'PermissionError'
   | 'AuthenticationError'
+  | 'CSRFTokenError'
+  | 'InvalidAuthorizationHeader'
+  | 'InvalidAuthorizationToken'
+  | 'TooManyRequestsError'
   | 'QueryTimeoutError'
 
 /** An error we expect and can explain to a client. Anything else is a bug (500). */
@@ -100,6 +105,11 @@ export class FrappeTypeError extends ValidationError {
   override readonly code = 'FrappeTypeError'
 }
 
+/** An upload larger than the site's `max_file_size` (Frappe's, from core/doctype/file/exceptions.py). */
+export class MaxFileSizeReachedError extends ValidationError {
+  override readonly code = 'MaxFileSizeReachedError'
+}
+
 export class DoesNotExistError extends ValidationError {
   override readonly code = 'DoesNotExistError'
   constructor(
@@ -132,6 +142,33 @@ export class PermissionError extends FrameworkError {
 
 export class AuthenticationError extends FrameworkError {
   readonly code = 'AuthenticationError'
+}
+
+/** An unsafe request without its session's CSRF token, or from a cross-site context (400). */
+export class CSRFTokenError extends FrameworkError {
+  readonly code: ErrorCode = 'CSRFTokenError'
+}
+
+/** An `Authorization` header that is not `<scheme> <credentials>` (400, as Frappe's). */
+export class InvalidAuthorizationHeader extends CSRFTokenError {
+  override readonly code = 'InvalidAuthorizationHeader'
+}
+
+/** Basic credentials that are not valid base64 (400, as Frappe's). */
+export class InvalidAuthorizationToken extends CSRFTokenError {
+  override readonly code = 'InvalidAuthorizationToken'
+}
+
+/** Too many failed logins from one user name or client address (429). */
+export class TooManyRequestsError extends FrameworkError {
+  readonly code = 'TooManyRequestsError'
+  constructor(
+    message: string,
+    /** Seconds until another attempt is accepted, for `Retry-After`. */
+    readonly retryAfter: number,
+  ) {
+    super(message)
+  }
 }
 
 /** The database could not give us a lock in time. */

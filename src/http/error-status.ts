@@ -17,11 +17,16 @@ const STATUS_BY_CODE = {
   InvalidEmailAddressError: 417,
   InvalidNameError: 417,
   FrappeTypeError: 417,
+  MaxFileSizeReachedError: 417,
   DoesNotExistError: 404,
   NameError: 409,
   DuplicateEntryError: 409,
   PermissionError: 403,
   AuthenticationError: 401,
+  CSRFTokenError: 400,
+  InvalidAuthorizationHeader: 400,
+  InvalidAuthorizationToken: 400,
+  TooManyRequestsError: 429,
   QueryTimeoutError: 500,
 } as const satisfies Record<ErrorCode, number> // a new code without a status won't compile
 

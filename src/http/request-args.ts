@@ -18,7 +18,10 @@ function copySafe(source: Record<string, unknown>): Record<string, unknown> {
  */
 export function buildFormDict(request: FastifyRequest): Record<string, unknown> {
   const body = request.body
-  const isJson = (request.headers['content-type'] ?? '').includes('json')
+  // Only a non-empty JSON body replaces the query: a bodiless DELETE sent with a JSON content
+  // type (frappe-js-sdk's `call().delete`) still carries its arguments in the query string.
+  const hasBody = Number(request.headers['content-length'] ?? 0) > 0 || request.headers['transfer-encoding'] !== undefined
+  const isJson = hasBody && (request.headers['content-type'] ?? '').includes('json')
   let args: Record<string, unknown>
   if (isJson && Array.isArray(body)) args = { data: body }
   else if (isJson && isPlainObject(body)) args = copySafe(body)

@@ -1,9 +1,9 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { authenticate } from '../auth/index.js'
 import { newContext, type RequestContext, type Site } from '../context/index.js'
 import { runUnitOfWork } from '../db/index.js'
 import { DoesNotExistError } from '../errors/index.js'
 import { responseExtras } from './frappe-response.js'
+import { attachSession, authenticateRequest } from './plugins/session.js'
 import { buildFormDict } from './request-args.js'
 
 declare module 'fastify' {
@@ -43,7 +43,7 @@ export async function runRequest<T>(
   handler: (ctx: RequestContext) => Promise<T>,
 ): Promise<{ ctx: RequestContext; result: T }> {
   const site = await resolveSite(sites, request)
-  const principal = await authenticate(site, request.headers.authorization)
+  const principal = await authenticateRequest(site, request) // session, CSRF, then the Authorization header
   const ctx = newContext({
     site,
     user: principal.user,
@@ -52,6 +52,7 @@ export async function runRequest<T>(
     requestId: String(request.id),
     formDict: buildFormDict(request),
   })
+  attachSession(ctx, request)
   request.cortadoContext = ctx
   const safe = request.method === 'GET' || request.method === 'HEAD'
   try {

@@ -1,9 +1,16 @@
 import formBody from '@fastify/formbody'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import { randomId } from '../utils/index.js'
+import { bodyDepthError } from './json-body.js'
 import { registerErrorHandlers } from './plugins/errors.js'
+import { registerMultipartForms } from './plugins/multipart-form.js'
+import { registerSessionPlugin } from './plugins/session.js'
+import { registerDeskRoutes, registerLoginRoutes } from './routes/auth.js'
+import { registerFileRoutes } from './routes/files.js'
+import { registerLegacyCommandRoutes } from './routes/legacy-cmd.js'
 import { registerMethodRoutes } from './routes/method.js'
 import { registerResourceRoutes } from './routes/resource.js'
+import { registerV2Routes } from './routes/v2.js'
 import type { SiteResolver } from './run-request.js'
 
 export interface ServerOptions {
@@ -29,17 +36,25 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const parseJson = app.getDefaultJsonParser('remove', 'remove')
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     if (typeof body === 'string' && body.trim() === '') done(null, {})
-    else parseJson(request, body.toString(), done)
+    // Too deep a body is refused (417) before any handler walks it.
+    else parseJson(request, body.toString(), (error, value) => (error ? done(error, undefined) : done(bodyDepthError(value) ?? null, value)))
   })
   registerErrorHandlers(app)
+  await registerSessionPlugin(app)
+  registerDeskRoutes(app, options.sites)
+  await registerMultipartForms(app, options.sites)
+  registerFileRoutes(app, options.sites)
   for (const prefix of ['/api', '/api/v1']) {
     await app.register(
       async (scope) => {
+        registerLoginRoutes(scope, options.sites)
         registerMethodRoutes(scope, options.sites)
         registerResourceRoutes(scope, options.sites)
       },
       { prefix },
     )
   }
+  await registerV2Routes(app, options.sites)
+  registerLegacyCommandRoutes(app, options.sites)
   return app
 }

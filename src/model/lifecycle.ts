@@ -15,7 +15,7 @@ import { findLinkedDocuments } from './linked-documents.js'
 import { assertNoChildNodes, updateNestedSet } from './nested-set.js'
 import { validateLinks } from './links.js'
 import { revertSeries, setChildNames, setNewName } from './naming/index.js'
-import { assertPermitted } from './permissions/index.js'
+import { applyUserPermissionDefaults, assertPermitted, deleteShares, resetUnwritableValues } from './permissions/index.js'
 import { deleteRow, insertRow, loadDocument, updateRow } from './persist.js'
 import { runHook, runHooks, type HookName } from './run-hooks.js'
 import { documentFactory } from './site-model.js'
@@ -117,6 +117,7 @@ export function insertDocument<D extends Document>(doc: D, options: ActionOption
   return inTransaction(async (tx) => {
     const ctx = currentContext()
     applyOptions(doc, options)
+    if (!ctx.flags.inImport) await applyUserPermissionDefaults(ctx, doc) // before static defaults, as Frappe
     if (!ctx.flags.inImport) applyDefaults(doc, ctx.user)
     const now = nowDatetime()
     doc.set('owner', ctx.user)
@@ -124,15 +125,16 @@ export function insertDocument<D extends Document>(doc: D, options: ActionOption
     doc.set('modified', now)
     doc.set('modified_by', ctx.user)
     const action = transition(doc, 0, doc.docstatus) // a new document is saved or submitted
-    if (doc.get('amended_from')) assertPermitted(ctx, doc, 'amend')
+    if (doc.get('amended_from')) await assertPermitted(ctx, doc, 'amend')
     coerceValues(doc)
     if (!doc.flags.ignoreLinks) await validateLinks(tx, (name) => ctx.site.services.meta.find(name), doc)
-    assertPermitted(ctx, doc, 'create')
-    if (action === 'submit') assertPermitted(ctx, doc, 'submit')
+    await assertPermitted(ctx, doc, 'create')
+    if (action === 'submit') await assertPermitted(ctx, doc, 'submit')
     await runHook(doc, 'beforeInsert')
     await runHook(doc, 'beforeNaming')
     await assertAmendable(tx, doc)
     await setNewName(doc, tx, { dialect: ctx.site.services.database.dialect, runAutoname: (target) => runHook(target, 'autoname') }) // names the rows too
+    resetUnwritableValues(ctx, doc) // fields above the user's permlevel take their defaults (spec 9.1)
     prepareChildren(ctx, doc, now)
     await runBeforeHooks(doc, action)
     await builtInChecks(doc)
@@ -196,7 +198,8 @@ export function saveDocument<D extends Document>(doc: D, options: ActionOptions 
     const ctx = currentContext()
     applyOptions(doc, options)
     const stored = await loadDocument(tx, documentFactory(ctx.site), doc.doctype, String(doc.name))
-    assertPermitted(ctx, stored, 'write')
+    stored.flags.ignorePermissions = doc.flags.ignorePermissions // the checks below run on `stored`
+    await assertPermitted(ctx, stored, 'write')
     const clientModified = doc.get('modified')
     if (clientModified && String(clientModified) !== String(stored.get('modified'))) {
       throw new TimestampMismatchError(
@@ -204,13 +207,15 @@ export function saveDocument<D extends Document>(doc: D, options: ActionOptions 
       )
     }
     const action = transition(doc, stored.docstatus, doc.docstatus)
-    if (action === 'submit' || action === 'update_after_submit') assertPermitted(ctx, stored, 'submit')
-    if (action === 'cancel') assertPermitted(ctx, stored, 'cancel')
+    if (action === 'submit' || action === 'update_after_submit') await assertPermitted(ctx, stored, 'submit')
+    if (action === 'cancel') await assertPermitted(ctx, stored, 'cancel')
+    resetUnwritableValues(ctx, doc, stored) // fields above the user's permlevel keep their stored values (spec 9.1)
     doc.previous = stored
     adoptStoredRows(doc, stored)
     const now = nowDatetime()
     doc.set('owner', stored.get('owner'))
     doc.set('creation', stored.get('creation'))
+    await assertPermitted(ctx, doc, 'write') // the new values too: no moving a document out of the user's User Permissions
     doc.set('modified', now)
     doc.set('modified_by', ctx.user)
     setChildNames(doc)
@@ -291,7 +296,7 @@ export function deleteDocument(doctype: string, name: string, options: DeleteOpt
       throw error
     }
     applyOptions(doc, options)
-    assertPermitted(ctx, doc, 'delete')
+    await assertPermitted(ctx, doc, 'delete')
     if (doc.docstatus === 1) {
       throw new ValidationError(`${doctype} ${name}: Submitted Record cannot be deleted. You must Cancel it first.`)
     }
@@ -308,6 +313,7 @@ export function deleteDocument(doctype: string, name: string, options: DeleteOpt
     await assertNoChildNodes(tx, doc)
     await revertSeries(doc, tx, { dialect: ctx.site.services.database.dialect })
     await deleteRow(tx, doc)
+    await deleteShares(tx, doctype, name)
     await runHook(doc, 'afterDelete')
     return true
   })

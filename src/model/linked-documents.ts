@@ -34,7 +34,8 @@ export async function findLinkedDocuments(
 ): Promise<LinkedDocument[]> {
   const found: LinkedDocument[] = []
   for (const { meta, fieldname, doctypeField } of linkFieldsTo(metas, doc.doctype)) {
-    if (fieldname === 'amended_from') continue
+    // Shares belong to the document and go with it (Frappe skips DocShare, then deletes them).
+    if (fieldname === 'amended_from' || meta.name === 'DocShare') continue
     let query = db
       .selectFrom(tableName(meta.name))
       .select(['name', 'docstatus', ...(meta.istable ? ['parent', 'parenttype'] : [])])

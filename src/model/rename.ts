@@ -29,7 +29,7 @@ export function renameDocument(doctype: string, oldName: string, requestedName: 
     if (meta.issingle || meta.istable) throw new ValidationError(`${doctype} cannot be renamed`)
     const doc = await loadDocument(tx, factory, doctype, oldName)
     if (options.ignorePermissions) doc.flags.ignorePermissions = true
-    assertPermitted(ctx, doc, 'write')
+    await assertPermitted(ctx, doc, 'write')
     const newName = validateName(doctype, requestedName, false)
     if (newName === oldName) return doc
     const existing = await tx.selectFrom(tableName(doctype)).select('name').where('name', '=', newName).executeTakeFirst()

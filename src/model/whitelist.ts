@@ -1,6 +1,13 @@
+/** How a whitelisted function was reached, for functions that depend on it (`run_doc_method`). */
+export interface MethodCall {
+  /** The request's HTTP verb (`GET`, `POST`…). */
+  readonly verb: string
+}
+
 /** A function callable as `/api/method/<dotted.path>`: Frappe's `@frappe.whitelist()`. */
 export interface WhitelistedMethod {
-  readonly handler: (args: Readonly<Record<string, unknown>>) => unknown
+  /** The HTTP layer always passes `call`; code calling a handler directly may leave it out. */
+  readonly handler: (args: Readonly<Record<string, unknown>>, call?: MethodCall) => unknown
   /** Callable without logging in (`allow_guest=True`). */
   readonly allowGuest?: boolean
   /** Allowed HTTP methods; Frappe's default allows all of them. */

@@ -141,15 +141,15 @@ describe.runIf(HAS_CORPUS)('loading rule: a missing key means 0 (spec 7.1)', () 
     await corpusSite?.close()
   })
 
-  it('gives a DocPerm without "write" no write right, although DocPerm defaults write to 1', () => {
+  it('gives a DocPerm without "write" no write right, although DocPerm defaults write to 1', async () => {
     expect(corpusSite.site.services.meta.get('DocPerm').fieldsByName.get('write')?.default).toBe('1')
     const perm = meta.permissions.find((candidate) => candidate.role === 'Accounts Manager')
     expect(perm).toEqual({ read: 1, role: 'Accounts Manager' })
     const ctx = newContext({ site: corpusSite.site, user: 'accounts@example.com', roles: ['Accounts Manager'], logger: silentLogger })
-    expect(hasPermission(ctx, meta, 'read')).toBe(true)
-    expect(hasPermission(ctx, meta, 'write')).toBe(false)
-    expect(hasPermission(ctx, meta, 'create')).toBe(false)
-    expect(hasPermission(ctx, meta, 'delete')).toBe(false)
+    expect(await hasPermission(ctx, meta, 'read')).toBe(true)
+    expect(await hasPermission(ctx, meta, 'write')).toBe(false)
+    expect(await hasPermission(ctx, meta, 'create')).toBe(false)
+    expect(await hasPermission(ctx, meta, 'delete')).toBe(false)
   })
 
   it('gives a field without "reqd", "unique" or "hidden" none of them, whatever DocField defaults', () => {

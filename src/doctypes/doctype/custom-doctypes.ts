@@ -1,6 +1,6 @@
 import type { Site } from '../../context/index.js'
 import type { Executor } from '../../db/index.js'
-import { loadDocument, documentFactory } from '../../model/index.js'
+import { loadCustomDocPerms, loadDocument, documentFactory } from '../../model/index.js'
 import { definitionFromDocument } from './doctype-definition.js'
 
 /**
@@ -24,8 +24,9 @@ export async function loadCustomDocTypes(site: Site): Promise<void> {
   if (definitions.length > 0) site.services.meta.define(definitions)
 }
 
-/** Applies the committed Custom Field and Property Setter rows to the site's metadata. */
+/** Applies the committed Custom Field, Property Setter and Custom DocPerm rows to the site. */
 export async function loadCustomizations(site: Site, db: Executor = site.services.database.reader): Promise<void> {
+  await loadCustomDocPerms(site, db)
   const fields = await db.selectFrom('tabCustom Field').selectAll().orderBy('idx').orderBy('creation').execute()
   const setters = await db.selectFrom('tabProperty Setter').selectAll().orderBy('creation').execute()
   const fieldRows = fields.map((row) => {

@@ -1,3 +1,5 @@
+import { deleteUserSessions } from '../../auth/index.js'
+import { currentContext } from '../../context/index.js'
 import { database } from '../../db/index.js'
 import { Document, setPassword } from '../../model/index.js'
 
@@ -27,9 +29,15 @@ export class User extends Document {
   }
 
   override async onUpdate(): Promise<void> {
+    // A disabled user is logged out everywhere (Administrator can never be disabled).
+    if (!Number(this.get('enabled')) && this.name !== 'Administrator') await deleteUserSessions(database(), String(this.name))
     const password = this.flags.newPassword
     if (typeof password !== 'string') return
     delete this.flags.newPassword
     await setPassword(database(), 'User', String(this.name), 'password', password)
+    // As Frappe: a new password ends the user's other sessions unless `logout_all_sessions` is off.
+    if (this.previous && Number(this.get('logout_all_sessions') ?? 1)) {
+      await deleteUserSessions(database(), String(this.name), { keepSid: currentContext().work.session?.session?.sid })
+    }
   }
 }

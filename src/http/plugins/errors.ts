@@ -5,7 +5,7 @@ import { statusFor } from '../error-status.js'
 import { errorBody } from '../frappe-response.js'
 
 /** Fastify's own request errors (bad JSON, too large, bad content type) as Frappe-shaped 4xx. */
-function fromFastify(error: FastifyError): { error: FrameworkError; status: number } | undefined {
+export function fromFastify(error: FastifyError): { error: FrameworkError; status: number } | undefined {
   if (!error.code?.startsWith('FST_') || !error.statusCode || error.statusCode >= 500) return undefined
   const message = error.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 'Request body is too large' : `Bad request: ${error.message}`
   return { error: new ValidationError(message, { cause: error }), status: error.statusCode === 400 ? 417 : error.statusCode }

@@ -1,6 +1,6 @@
 import { sql, type RawBuilder } from 'kysely'
 import { parseFieldExpression, type Aggregate, type ValueExpression } from './field-expression.js'
-import { allColumns, resolveColumn, type QueryScope } from './scope.js'
+import { allColumns, resolveColumn, UnreadableColumnError, type QueryScope } from './scope.js'
 
 /** One selected value and the key it has in a result row. */
 export interface Selection {
@@ -59,7 +59,14 @@ export function buildSelections(scope: QueryScope, fields: readonly string[]): S
         alias: undefined,
       }))
     }
-    const value = valueSql(scope, field.expr, true)
+    let value: ValueSql
+    try {
+      value = valueSql(scope, field.expr, true)
+    } catch (error) {
+      // Frappe drops fields the user may not read, silently (spec 3.4).
+      if (error instanceof UnreadableColumnError) return []
+      throw error
+    }
     return [
       {
         key: field.alias ?? value.fieldname ?? field.text,

@@ -45,7 +45,7 @@ function filterColumn(scope: QueryScope, filter: FilterTuple): ResolvedColumn {
     }
     if (!isPlainName(field)) throw new DataError(`Field not permitted in query: ${field}`)
     const join = childJoin(scope, filter.doctype, undefined, true, field)
-    return joinedColumn(join, field)
+    return joinedColumn(scope, join, field)
   }
   if (!isPlainName(field)) return resolveColumn(scope, parseColumnRef(field), true)
   if (hasColumn(meta, field)) return resolveColumn(scope, { fieldname: field }, true)
@@ -53,7 +53,7 @@ function filterColumn(scope: QueryScope, filter: FilterTuple): ResolvedColumn {
     const child = scope.metaOf(tableField.options ?? '')
     // Frappe retargets on DocFields only (`has_field`), not on standard columns.
     if (child.columns.some((column) => column.field.fieldname === field)) {
-      return joinedColumn(childJoin(scope, child.name, undefined, true, field), field)
+      return joinedColumn(scope, childJoin(scope, child.name, undefined, true, field), field)
     }
   }
   throw new DataError(`Field not permitted in query: ${field}`)

@@ -26,7 +26,7 @@ export async function getCount(
   args: CountArgs,
   options: QueryOptions = {},
 ): Promise<number> {
-  const scope = createScope(metaOf, doctype)
+  const scope = createScope(metaOf, doctype, options.restrict?.canRead)
   const conditions = await buildWhere(db, scope, args, options)
   const groupByText = parseText('group_by', args.group_by)
   const groupBy = groupByText === undefined ? [] : buildGroupBy(scope, [], groupByText)

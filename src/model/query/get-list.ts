@@ -1,3 +1,4 @@
+import { sql } from 'kysely'
 import type { Executor } from '../../db/index.js'
 import type { DocTypeMeta } from '../../meta/index.js'
 import { buildSelections, type Selection } from './fields.js'
@@ -80,7 +81,7 @@ export async function getList(
   args: ListArgs,
   options: ListOptions = {},
 ): Promise<ListRows> {
-  const scope = createScope(metaOf, doctype)
+  const scope = createScope(metaOf, doctype, options.restrict?.canRead)
   const pluck = parseText('pluck', args.pluck)
   const selections = buildSelections(
     scope,
@@ -95,8 +96,10 @@ export async function getList(
   const asList =
     parseFlag('as_list', args.as_list, false) || !parseFlag('as_dict', args.as_dict, true)
 
+  // Every field dropped as unreadable still leaves a valid query: rows with no keys.
+  const columns = selections.map((selection, index) => selection.sql.as(`c${index}`))
   let query = fromScope(db, scope, conditions, options).select(
-    selections.map((selection, index) => selection.sql.as(`c${index}`)),
+    columns.length > 0 ? columns : [sql<number>`1`.as('c-1')],
   )
   if (parseFlag('distinct', args.distinct, false)) query = query.distinct()
   if (groupBy.length > 0) query = query.groupBy(groupBy)

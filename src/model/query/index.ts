@@ -1,5 +1,5 @@
 export { getCount, type CountArgs } from './get-count.js'
 export { getList, type ListArgs, type ListOptions, type ListRows } from './get-list.js'
-export type { ListQuery, ListScope, QueryOptions } from './list-query.js'
+export type { ListQuery, ListScope, QueryOptions, RestrictHook } from './list-query.js'
 export { OPERATORS, type Operator } from './operators.js'
 export { TIMESPANS } from './timespan.js'

@@ -18,12 +18,19 @@ export interface ListScope {
   readonly joins: ReadonlyArray<{ readonly alias: string; readonly doctype: string }>
 }
 
+/**
+ * Adds conditions to every list and count query, e.g. a permission layer's match conditions
+ * (spec 9.3). Runs after all joins are known; it must only narrow the rows. `canRead`, when
+ * present, says which columns the user may read (permlevels, spec 9.1): others are dropped
+ * from `fields` (and from `*`) and refused in filters, `order_by` and `group_by`.
+ */
+export interface RestrictHook {
+  (query: ListQuery, scope: ListScope): ListQuery
+  readonly canRead?: (doctype: string, fieldname: string) => boolean
+}
+
 export interface QueryOptions {
-  /**
-   * Adds conditions to every list and count query, e.g. a permission layer's match
-   * conditions (spec 9.3). Runs after all joins are known; it must only narrow the rows.
-   */
-  readonly restrict?: (query: ListQuery, scope: ListScope) => ListQuery
+  readonly restrict?: RestrictHook
   /** `YYYY-MM-DD` for `timespan` and `between`; defaults to the local date. */
   readonly today?: string
   /** 0 (Sunday, Frappe's default) to 6, for `this week` and friends. */

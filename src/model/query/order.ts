@@ -83,10 +83,12 @@ export function buildGroupBy(
 export function defaultOrder(scope: QueryScope): OrderTerm[] {
   const { sortField, sortOrder } = scope.meta
   const text = sortField.includes(',') ? sortField : `${sortField} ${sortOrder.toLowerCase()}`
+  // The server's own order, not the client's: it may use columns the user cannot read.
+  const unrestricted: QueryScope = { ...scope, canRead: undefined }
   try {
-    return buildOrder(scope, [], text)
+    return buildOrder(unrestricted, [], text)
   } catch (error) {
     if (!(error instanceof DataError)) throw error
-    return buildOrder(scope, [], 'modified desc')
+    return buildOrder(unrestricted, [], 'modified desc')
   }
 }

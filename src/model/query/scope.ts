@@ -29,7 +29,12 @@ export interface QueryScope {
   /** The main table, aliased as itself so permission conditions can name `tab<DocType>`. */
   readonly alias: string
   readonly joins: Join[]
+  /** Which columns the user may read (the `restrict` hook's `canRead`); all when undefined. */
+  readonly canRead: ((doctype: string, fieldname: string) => boolean) | undefined
 }
+
+/** A column the user may not read (spec 9.1): `fields` drops it, everything else refuses it. */
+export class UnreadableColumnError extends DataError {}
 
 /** A column resolved against metadata. */
 export interface ResolvedColumn {
@@ -57,14 +62,18 @@ const STANDARD_TYPES: Readonly<Record<string, FieldType>> = {
   _seen: 'Text',
 }
 
-export function createScope(metaOf: (doctype: string) => DocTypeMeta, doctype: string): QueryScope {
+export function createScope(
+  metaOf: (doctype: string) => DocTypeMeta,
+  doctype: string,
+  canRead?: (doctype: string, fieldname: string) => boolean,
+): QueryScope {
   const meta = metaOf(doctype)
   if (meta.issingle || meta.isVirtual) {
     throw new ValidationError(
       `${doctype} is a ${meta.issingle ? 'Single' : 'virtual'} DocType and has no list`,
     )
   }
-  return { meta, metaOf, alias: tableName(meta.name), joins: [] }
+  return { meta, metaOf, alias: tableName(meta.name), joins: [], canRead }
 }
 
 /** The standard columns a DocType's table has (spec 6.1), in table order. */
@@ -74,13 +83,15 @@ export function standardColumns(meta: DocTypeMeta): string[] {
   return [...STANDARD_COLUMNS, ...extra]
 }
 
-/** Every column of the main table, as `*` selects them. */
+/** Every column of the main table the user may read, as `*` selects them. */
 export function allColumns(scope: QueryScope): ResolvedColumn[] {
   const names = [
     ...standardColumns(scope.meta),
     ...scope.meta.columns.map(({ field }) => field.fieldname),
   ]
-  return names.map((fieldname) => column(scope.alias, scope.meta, fieldname))
+  return names
+    .filter((fieldname) => scope.canRead?.(scope.meta.name, fieldname) ?? true)
+    .map((fieldname) => column(scope.alias, scope.meta, fieldname))
 }
 
 /** The type of a column of `meta`, or undefined when the table has no such column. */
@@ -97,6 +108,13 @@ function column(alias: string, meta: DocTypeMeta, fieldname: string): ResolvedCo
   const fieldtype = columnType(meta, fieldname)
   if (fieldtype === undefined) throw new DataError(`Field not permitted in query: ${fieldname}`)
   return { sql: sql.id(alias, fieldname), fieldname, fieldtype, meta }
+}
+
+/** The same message as an unknown field, so a refusal tells nothing about the column. */
+function assertReadable(scope: QueryScope, meta: DocTypeMeta, fieldname: string, text: string): void {
+  if (scope.canRead && !scope.canRead(meta.name, fieldname)) {
+    throw new UnreadableColumnError(`Field not permitted in query: ${text}`)
+  }
 }
 
 function freeAlias(scope: QueryScope, doctype: string): string {
@@ -210,13 +228,17 @@ export function resolveColumn(scope: QueryScope, ref: ColumnRef, canJoin: boolea
   if (!hasColumn(table.meta, ref.fieldname)) {
     throw new DataError(`Field not permitted in query: ${text}`)
   }
+  assertReadable(scope, table.meta, ref.fieldname, text)
   return column(table.alias, table.meta, ref.fieldname)
 }
 
 /** A column of a table already in the scope (used for filters retargeted by DocType). */
 export function joinedColumn(
+  scope: QueryScope,
   join: { alias: string; meta: DocTypeMeta },
   fieldname: string,
 ): ResolvedColumn {
-  return column(join.alias, join.meta, fieldname)
+  const resolved = column(join.alias, join.meta, fieldname)
+  assertReadable(scope, join.meta, fieldname, fieldname)
+  return resolved
 }

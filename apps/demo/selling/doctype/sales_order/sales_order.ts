@@ -3,6 +3,7 @@ import {
   ValidationError,
   getDocument,
   saveDocument,
+  whitelistDocMethods,
 } from '../../../../../src/index.js'
 
 const round2 = (value: number): number => Math.round(value * 100) / 100
@@ -13,6 +14,28 @@ const round2 = (value: number): number => Math.round(value * 100) / 100
  * and a write to the customer (a nested save in the same transaction) on submit and cancel.
  */
 export class SalesOrder extends Document {
+  /**
+   * Methods clients may call on an order (`run_method`, `run_doc_method`, v2's `…/method/{m}`),
+   * besides the `submit`, `cancel` and `rename` every document has.
+   */
+  static readonly whitelistedMethods = whitelistDocMethods<SalesOrder>({
+    /** The items not delivered yet; runs on the stored order or on one the client sends. */
+    pending_items: { run: (doc) => doc.pendingItems() },
+    /** Marks one item (by `item_name`), or every item, delivered on a submitted order. */
+    mark_delivered: { methods: ['POST'], run: (doc, args) => doc.markDelivered(typeof args.item_name === 'string' ? args.item_name : undefined) },
+  })
+
+  pendingItems(): string[] {
+    return this.getTable('items').filter((row) => !row.get('delivered')).map((row) => String(row.get('item_name')))
+  }
+
+  async markDelivered(itemName?: string): Promise<string[]> {
+    if (this.docstatus !== 1) throw new ValidationError('Only a submitted Sales Order can be delivered')
+    for (const row of this.getTable('items')) if (itemName === undefined || row.get('item_name') === itemName) row.set('delivered', 1)
+    await saveDocument(this)
+    return this.pendingItems()
+  }
+
   override async validate(): Promise<void> {
     let totalQty = 0
     let grandTotal = 0

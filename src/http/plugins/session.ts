@@ -1,0 +1,170 @@
+import cookie from '@fastify/cookie'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import {
+  GUEST_INFO,
+  GUEST_SID,
+  assertCsrfToken,
+  assertSameSite,
+  authenticateHeader,
+  deleteSession,
+  findSession,
+  loadUserInfo,
+  needsRefresh,
+  principalOf,
+  refreshSession,
+  sessionExpirySeconds,
+  type BrowserContext,
+  type Principal,
+  type SessionState,
+} from '../../auth/index.js'
+import { newContext, type RequestContext, type Site, type SiteConfig } from '../../context/index.js'
+import { inTransaction, runUnitOfWork, type Executor } from '../../db/index.js'
+import { TooManyRequestsError } from '../../errors/index.js'
+import { buildFormDict } from '../request-args.js'
+
+/** What a request's response does with the auth cookies. */
+export interface RequestAuth {
+  readonly state: SessionState
+  /** The `sid` cookie's Max-Age: the site's session expiry. */
+  readonly maxAge: number
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The request's login session, once authentication has run. */
+    cortadoAuth: RequestAuth | undefined
+  }
+}
+
+/** The cookies Frappe sets on login and on every resumed request, and clears on logout (spec 5.1). */
+const AUTH_COOKIES = ['sid', 'system_user', 'full_name', 'user_id', 'user_image'] as const
+
+/** Python's `quote()`, which Frappe applies to cookie values: `/` stays as it is. */
+function encodeCookie(value: string): string {
+  return encodeURIComponent(value).replace(/%2F/g, '/')
+}
+
+function writeAuthCookies(request: FastifyRequest, reply: FastifyReply): void {
+  const auth = request.cortadoAuth
+  const secure = request.protocol === 'https'
+  // An AuthenticationError (the only 401) clears the cookies too (spec 4.2).
+  if (reply.statusCode === 401 || auth?.state.clearCookies) {
+    for (const name of AUTH_COOKIES) void reply.clearCookie(name, { path: '/' })
+    return
+  }
+  if (!auth) return
+  const { state } = auth
+  const base = { path: '/', sameSite: 'lax', secure, encode: encodeCookie } as const
+  void reply.setCookie('sid', state.session?.sid ?? GUEST_SID, { ...base, httpOnly: true, maxAge: auth.maxAge })
+  void reply.setCookie('system_user', state.info.userType === 'Website User' ? 'no' : 'yes', base)
+  void reply.setCookie('full_name', state.info.fullName, base)
+  void reply.setCookie('user_id', state.info.name, base)
+  void reply.setCookie('user_image', state.info.userImage, base)
+}
+
+/** Cookie parsing, the auth cookies on every response, `Retry-After` on throttled requests. */
+export async function registerSessionPlugin(app: FastifyInstance): Promise<void> {
+  if (!app.hasReplyDecorator('setCookie')) await app.register(cookie)
+  app.decorateRequest('cortadoAuth', undefined)
+  app.addHook('onError', async (_request, reply, error) => {
+    if (error instanceof TooManyRequestsError) void reply.header('retry-after', String(error.retryAfter))
+  })
+  app.addHook('onSend', async (request, reply, payload) => {
+    writeAuthCookies(request, reply)
+    return payload
+  })
+}
+
+function normalizeAddress(address: string): string {
+  return address.startsWith('::ffff:') ? address.slice(7) : address
+}
+
+/** Whether the socket's peer is a proxy that site config `trusted_proxies` names (or `true`: any). */
+function isTrustedProxy(request: FastifyRequest, config: SiteConfig): boolean {
+  const setting = config.trusted_proxies
+  if (setting === true || setting === 1) return true
+  return Array.isArray(setting) && setting.map(String).includes(normalizeAddress(request.socket.remoteAddress ?? ''))
+}
+
+/**
+ * The client's address: the socket's peer. `X-Forwarded-For` counts only when the peer is a
+ * proxy that site config `trusted_proxies` names (a list of addresses, or `true` for any peer);
+ * then the hops are read from the right, skipping listed proxies, so a client-set value is
+ * never believed. (Frappe always takes the header's first entry.)
+ */
+export function clientAddress(request: FastifyRequest, config: SiteConfig): string {
+  const peer = normalizeAddress(request.socket.remoteAddress ?? '')
+  const listed = Array.isArray(config.trusted_proxies) ? config.trusted_proxies.map(String) : []
+  const header = request.headers['x-forwarded-for']
+  if (!isTrustedProxy(request, config) || typeof header !== 'string') return peer
+  const hops = header.split(',').map((hop) => normalizeAddress(hop.trim())).filter(Boolean)
+  let address = peer
+  for (const hop of hops.toReversed()) {
+    address = hop
+    if (!listed.includes(hop)) break
+  }
+  return address
+}
+
+function header(request: FastifyRequest, name: string): string | undefined {
+  const value = request.headers[name]
+  return typeof value === 'string' ? value : undefined
+}
+
+/** The headers that tell a browser's cross-site request; behind a trusted proxy, its `X-Forwarded-Host` is the host. */
+export function browserContext(request: FastifyRequest, config: SiteConfig): BrowserContext {
+  const forwardedHost = isTrustedProxy(request, config) ? header(request, 'x-forwarded-host')?.split(',')[0]?.trim() : undefined
+  return {
+    method: request.method,
+    fetchSite: header(request, 'sec-fetch-site'),
+    origin: header(request, 'origin'),
+    host: forwardedHost || header(request, 'host'),
+  }
+}
+
+/** Session bookkeeping outside the request's unit of work, committed at once (as Frappe's session code commits). */
+export async function commitNow<T>(site: Site, request: FastifyRequest, user: string, write: (tx: Executor) => Promise<T>): Promise<T> {
+  const ctx = newContext({ site, user, roles: [], logger: request.log, requestId: String(request.id) })
+  return runUnitOfWork(ctx, () => inTransaction(write))
+}
+
+const guest = (clearCookies: boolean): SessionState => ({ session: undefined, info: GUEST_INFO, clearCookies })
+
+/** Frappe's `Session.resume`: the `sid` argument, else the `sid` cookie; unknown or expired is Guest. */
+async function resumeSession(site: Site, request: FastifyRequest, args: Record<string, unknown>): Promise<SessionState> {
+  const sid = typeof args.sid === 'string' && args.sid ? args.sid : request.cookies?.sid
+  if (!sid || sid === GUEST_SID) return guest(false)
+  const reader = site.services.database.reader
+  const found = await findSession(reader, sid, site.config)
+  if (found.status === 'missing') return guest(true)
+  const session = found.status === 'active' ? found.session : undefined
+  const info = session ? await loadUserInfo(reader, session.user) : undefined
+  if (!session || !info?.enabled) {
+    await commitNow(site, request, 'Guest', (tx) => deleteSession(tx, sid)) // expired, or its user disabled
+    return guest(true)
+  }
+  if (needsRefresh(session)) await commitNow(site, request, info.name, (tx) => refreshSession(tx, session))
+  return { session, info, clearCookies: false }
+}
+
+/**
+ * Frappe's `HTTPRequest` and `validate_auth` (spec 12.2 step 2): resumes the cookie session,
+ * checks CSRF for it, then the `Authorization` header, which sets the user only when the
+ * session is Guest (but is checked either way).
+ */
+export async function authenticateRequest(site: Site, request: FastifyRequest): Promise<Principal> {
+  const args = buildFormDict(request)
+  const state = await resumeSession(site, request, args)
+  request.cortadoAuth = { state, maxAge: sessionExpirySeconds(site.config) }
+  if (state.session) {
+    assertSameSite(browserContext(request, site.config), site.config)
+    assertCsrfToken(state.session, request.method, header(request, 'x-frappe-csrf-token') ?? args.csrf_token, site.config)
+  }
+  const headerUser = await authenticateHeader(site, header(request, 'authorization'), { clientAddress: clientAddress(request, site.config) })
+  return principalOf(site, state.session?.user ?? headerUser ?? 'Guest')
+}
+
+/** Gives the unit of work the request's session, for logout and the CSRF token. */
+export function attachSession(ctx: RequestContext, request: FastifyRequest): void {
+  if (request.cortadoAuth) ctx.work.session = request.cortadoAuth.state
+}
