@@ -5,6 +5,7 @@ import { maybeContext, recordTrace } from '../context/index.js'
 import { createSqliteDatabase, type SiteDatabase } from '../db/index.js'
 import { createMetaRegistry } from '../meta/index.js'
 import type { DocEventRegistration, DocumentClass, WhitelistedMethod } from '../model/index.js'
+import { removeAttachments } from '../doctypes/index.js'
 import type { LoadedApp } from './load-apps.js'
 import { readSiteConfig } from './site-config.js'
 
@@ -65,7 +66,7 @@ export function openSite(options: OpenSiteOptions): Site {
     services: {
       meta,
       database: openDatabase(options.name, path, config),
-      model: { controllers, docEvents: options.apps.flatMap(docEventsOf) },
+      model: { controllers, docEvents: options.apps.flatMap(docEventsOf), afterDeleteSteps: [removeAttachments] },
       methods,
     },
   }

@@ -14,6 +14,8 @@ export interface SessionState {
   readonly info: UserInfo
   /** The response deletes the auth cookies: logout, or an unknown or expired `sid`. */
   clearCookies: boolean
+  /** The request's `sid` named no live session: the reply says `session_expired: 1` (Frappe's `get_session_record`). */
+  readonly expired?: boolean
 }
 
 declare module '../context/context.js' {

@@ -30,16 +30,33 @@ export async function loadUserInfo(db: Executor, user: string): Promise<UserInfo
   }
 }
 
-/** A user's roles plus the implicit ones: `All` and `Guest` for everyone logged in (spec 5.5). */
+/**
+ * Roles nobody holds through a Has Role row: they follow from who the user is (Frappe v15's
+ * `AUTOMATIC_ROLES`). A Has Role row naming one of them is ignored.
+ */
+export const AUTOMATIC_ROLES: ReadonlySet<string> = new Set(['Guest', 'All', 'Desk User', 'Administrator'])
+
+/**
+ * A user's roles as Frappe v15's `frappe.get_roles` gives them: Guest has only `Guest`;
+ * Administrator has every Role there is; anyone else has the roles of their Has Role rows plus
+ * `All` and `Guest`, and `Desk User` when they are a System User (spec 5.5).
+ */
 export async function rolesOf(db: Executor, user: string): Promise<string[]> {
+  if (user === 'Guest' || !user) return ['Guest']
+  if (user === 'Administrator') {
+    const rows = await db.selectFrom('tabRole').select('name').execute()
+    return rows.map((row) => String(row.name))
+  }
   const rows = await db
     .selectFrom('tabHas Role')
     .select('role')
     .where('parent', '=', user)
     .where('parenttype', '=', 'User')
     .execute()
-  const roles = new Set(rows.map((row) => String(row.role)))
-  roles.add(user === 'Guest' ? 'Guest' : 'All')
-  if (user !== 'Guest') roles.add('Guest')
+  const roles = new Set(rows.map((row) => String(row.role)).filter((role) => !AUTOMATIC_ROLES.has(role)))
+  roles.add('All')
+  roles.add('Guest')
+  const info = await db.selectFrom('tabUser').select('user_type').where('name', '=', user).executeTakeFirst()
+  if (String(info?.user_type || 'System User') === 'System User') roles.add('Desk User') // blank reads as System User, as loadUserInfo
   return [...roles]
 }

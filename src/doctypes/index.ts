@@ -7,3 +7,4 @@ export { existingPathInside, filesFolder, fileTooLargeError, maxFileSize, PRIVAT
 export { HOME_FOLDERS, type StandardFolder } from './file/home-folders.js'
 export { DOWNLOAD_ONLY_EXTENSIONS, GUEST_UPLOAD_TYPES, extensionOf, guessMimeType } from './file/mime-types.js'
 export { isUploadedFile, uploadedFile, type UploadedFile } from './file/uploaded-file.js'
+export { removeAttachments } from './file/remove-attachments.js'

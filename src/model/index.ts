@@ -33,6 +33,7 @@ export { runHook, runHooks, type HookName } from './run-hooks.js'
 export {
   documentFactory,
   newDocument,
+  type DeleteStep,
   type DocEventHandler,
   type DocEventRegistration,
   type ModelHooks,

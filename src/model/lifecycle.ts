@@ -315,6 +315,7 @@ export function deleteDocument(doctype: string, name: string, options: DeleteOpt
     await deleteRow(tx, doc)
     await deleteShares(tx, doctype, name)
     await runHook(doc, 'afterDelete')
+    for (const step of ctx.site.services.model.afterDeleteSteps ?? []) await step(doc) // attached Files go too
     return true
   })
 }

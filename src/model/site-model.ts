@@ -15,10 +15,19 @@ export interface DocEventRegistration {
   readonly source: string
 }
 
+/**
+ * A framework step of `deleteDocument` for every DocType, run after `after_delete` in the same
+ * transaction (Frappe's `delete_doc` calling `remove_all` for attachments). Not a hook: it is
+ * neither traced nor overridable. The composition root installs the steps, so the model does
+ * not depend on the DocTypes that implement them.
+ */
+export type DeleteStep = (doc: Document) => Promise<void>
+
 /** What the installed apps contribute to the document model, in app-install order. */
 export interface ModelHooks {
   readonly controllers: ReadonlyMap<string, DocumentClass>
   readonly docEvents: readonly DocEventRegistration[]
+  readonly afterDeleteSteps?: readonly DeleteStep[]
 }
 
 declare module '../context/site.js' {

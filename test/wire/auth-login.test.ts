@@ -180,6 +180,39 @@ describe('POST /api/method/login', () => {
   })
 })
 
+// Issue 3: the deprecated `cmd` form logs in too (frappe-js-sdk and old clients post `cmd` to `/`).
+describe('legacy cmd=login', () => {
+  it('logs in from a form posted to / exactly as /api/method/login does', async () => {
+    const user = await newUser()
+    const jar = new CookieJar()
+    const response = await jar.fetch(`${url}/`, {
+      method: 'POST',
+      headers: { ...siteHeader(), 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ cmd: 'login', usr: user.email, pwd: user.password }).toString(),
+    })
+    expect(response.status).toBe(200)
+    expect(await response.json()).toEqual({ message: 'Logged In', home_page: '/app', full_name: 'Jane Doe' })
+    const cookies = cookiesOf(response)
+    expect(cookies.get('sid')?.value).toMatch(/^[0-9a-f]{56}$/)
+    expect(cookies.get('sid')?.attributes).toMatchObject({ httponly: true, samesite: 'Lax' })
+    expect(cookies.get('user_id')?.value).toBe(encodeURIComponent(user.email))
+    expect(await sessionRows(user.email)).toHaveLength(1)
+    expect(await loggedUser(jar)).toEqual({ status: 200, user: user.email })
+  })
+
+  it('refuses a wrong password with the same 401 as /api/method/login', async () => {
+    const user = await newUser()
+    const response = await fetch(`${url}/some/page`, {
+      method: 'POST',
+      headers: { ...siteHeader(), 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ cmd: 'login', usr: user.email, pwd: 'wrong' }).toString(),
+    })
+    expect(response.status).toBe(401)
+    expect(await response.json()).toEqual({ message: 'Invalid login credentials', exc_type: 'AuthenticationError', exception: 'frappe.exceptions.AuthenticationError' })
+    expect(await sessionRows(user.email)).toHaveLength(0)
+  })
+})
+
 describe('cookie sessions', () => {
   it('gives Guest the shared sid "Guest", and get_logged_user answers 403', async () => {
     const jar = new CookieJar()
@@ -208,6 +241,42 @@ describe('cookie sessions', () => {
     const response = await fetch(`${url}/api/method/frappe.auth.get_logged_user`, { headers: { ...siteHeader(), cookie: `sid=${'0'.repeat(56)}` } })
     expect(response.status).toBe(403)
     expect(new Date(String(cookiesOf(response).get('sid')?.attributes.expires)).getTime()).toBeLessThan(Date.now())
+  })
+
+  // Issue 3: Frappe v15's `get_session_record` sets `session_expired: 1` in the reply, whatever its status.
+  it('says session_expired: 1 when the sid names no live session, on success and on error', async () => {
+    const unknown = { ...siteHeader(), cookie: `sid=${'1'.repeat(56)}` }
+    const ping = await fetch(`${url}/api/method/ping`, { headers: unknown })
+    expect(ping.status).toBe(200)
+    expect(await ping.json()).toEqual({ message: 'pong', session_expired: 1 })
+    const refused = await fetch(`${url}/api/method/frappe.auth.get_logged_user`, { headers: unknown })
+    expect(refused.status).toBe(403)
+    expect(await refused.json()).toMatchObject({ exc_type: 'PermissionError', session_expired: 1 })
+    const v2 = await fetch(`${url}/api/v2/method/ping`, { headers: unknown })
+    expect(await v2.json()).toEqual({ data: 'pong', session_expired: 1 })
+    const asArgument = await fetch(`${url}/api/method/ping?sid=${'2'.repeat(56)}`, { headers: siteHeader() })
+    expect(await asArgument.json()).toEqual({ message: 'pong', session_expired: 1 })
+  })
+
+  it('says session_expired: 1 once a session has expired, then forgets the cleared cookie', async () => {
+    const user = await newUser()
+    const jar = new CookieJar()
+    await login(jar, user)
+    await ageSessions(user.email, 6 * 60 + 1)
+    const expired = await jar.fetch(`${url}/api/method/ping`, { headers: siteHeader() })
+    expect(await expired.json()).toEqual({ message: 'pong', session_expired: 1 })
+    expect(jar.get('sid')).toBeUndefined()
+    const after = await jar.fetch(`${url}/api/method/ping`, { headers: siteHeader() })
+    expect(await after.json()).toEqual({ message: 'pong' })
+  })
+
+  it('does not say session_expired for Guest\'s sid, no sid or a live session', async () => {
+    const user = await newUser()
+    const jar = new CookieJar()
+    await login(jar, user)
+    expect(await (await jar.fetch(`${url}/api/method/ping`, { headers: siteHeader() })).json()).toEqual({ message: 'pong' })
+    expect(await (await fetch(`${url}/api/method/ping`, { headers: { ...siteHeader(), cookie: 'sid=Guest' } })).json()).toEqual({ message: 'pong' })
+    expect(await (await fetch(`${url}/api/method/ping`, { headers: siteHeader() })).json()).toEqual({ message: 'pong' })
   })
 
   it('outlives a restart: a new process on the same sites resumes the session', async () => {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { serverMessages } from '../helpers/http-request.js'
 import { createCustomer, createOrder, freshEmail, startDemoServer, type DemoServer } from '../helpers/demo-server.js'
+import { addUserPermission, share } from '../helpers/permission-users.js'
 
 type Row = Record<string, unknown>
 type Body = Record<string, unknown>
@@ -300,5 +301,40 @@ describe('permissions through the client API', () => {
   it('refuses Guest except for guest functions', async () => {
     expect((await demo.request('POST', '/api/method/frappe.client.get_list', { body: { doctype: 'Customer' } })).status).toBe(403)
     expect((await demo.request('GET', '/api/method/frappe.client.get_time_zone')).status).toBe(200)
+  })
+
+  // Issue 3: counting is reading; what a user may not list, they may not count either.
+  it('refuses Guest a count or a list of any DocType with 403 PermissionError', async () => {
+    for (const doctype of ['Customer', 'Note', 'ToDo', 'User']) {
+      for (const path of ['frappe.client.get_count', 'frappe.client.get_list', 'frappe.desk.reportview.get_count', 'frappe.desk.reportview.get_list']) {
+        const response = await demo.request('POST', `/api/method/${path}`, { body: { doctype } })
+        expect(response.status, `${path} ${doctype}`).toBe(403)
+        expect(body(response).exc_type).toBe('PermissionError')
+      }
+      expect((await demo.request('GET', `/api/v2/doctype/${doctype}/count`)).status).toBe(403)
+      expect((await demo.request('GET', `/api/resource/${doctype}`)).status).toBe(403)
+    }
+  })
+
+  it('counts for a user exactly the rows the same filters list', async () => {
+    const restricted = freshEmail('restricted')
+    const headers = await demo.createUser(restricted, ['Sales User'])
+    await addUserPermission(demo.site, restricted, 'Customer', `Bob ${tag}`)
+    const sharedOnly = freshEmail('shared')
+    const sharedHeaders = await demo.createUser(sharedOnly, [])
+    await share(demo.site, 'Customer', `Cat ${tag}`, sharedOnly)
+    const filters = JSON.stringify([['name', 'like', `%${tag}`]])
+    const cases = [[headers, [`Bob ${tag}`]], [sharedHeaders, [`Cat ${tag}`]], [demo.admin, undefined]] as const
+    for (const [user, names] of cases) {
+      const listed = body(await post('frappe.client.get_list', { doctype: 'Customer', filters, order_by: 'name asc', limit_page_length: 0 }, user)).message as Row[]
+      if (names) expect(listed.map((row) => row.name)).toEqual(names)
+      else expect(listed.length).toBeGreaterThanOrEqual(4) // Administrator sees every customer of the file
+      expect(body(await post('frappe.client.get_count', { doctype: 'Customer', filters }, user)).message).toBe(listed.length)
+      expect(body(await post('frappe.desk.reportview.get_count', { doctype: 'Customer', filters }, user)).message).toBe(listed.length)
+      const reportRows = body(await post('frappe.desk.reportview.get_list', { doctype: 'Customer', fields: ['name'], filters, page_length: 0 }, user)).message as Row[]
+      expect(reportRows).toHaveLength(listed.length)
+      const v2Count = await demo.request('GET', `/api/v2/doctype/Customer/count?filters=${encodeURIComponent(filters)}`, { headers: user })
+      expect(body(v2Count)).toEqual({ data: listed.length })
+    }
   })
 })

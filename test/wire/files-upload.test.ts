@@ -345,4 +345,37 @@ describe('File deletion', () => {
     expect((await remove(String(second.name))).status).toBe(202)
     expect(existsSync(stored)).toBe(false)
   })
+
+  // Issue 3: Frappe's delete_doc removes the attachments (remove_all) with the document.
+  it('deletes the Files attached to a deleted document, and their bytes unless another File uses them', async () => {
+    const admin = basicAuth('Administrator', 'admin')
+    const target = await newTarget('with attachments')
+    const attach = { doctype: 'File Target', docname: target }
+    const own = (await upload(admin, { ...attach, is_private: '1' }, { name: fresh('own'), content: `own ${randomId()}` })).body.message as Body
+    const sharedContent = `shared ${randomId()}`
+    const attached = (await upload(admin, attach, { name: fresh('shared'), content: sharedContent })).body.message as Body
+    const elsewhere = (await upload(admin, {}, { name: fresh('elsewhere'), content: sharedContent })).body.message as Body
+    expect(elsewhere.file_url).toBe(attached.file_url)
+    const ownPath = join(privateFolder(), String(own.file_url).slice('/private/files/'.length))
+    const sharedPath = join(publicFolder(), String(attached.file_url).slice('/files/'.length))
+    expect(existsSync(ownPath)).toBe(true)
+
+    const response = await fetch(`${url}/api/resource/File%20Target/${target}`, { method: 'DELETE', headers: { authorization: admin, 'x-frappe-site-name': site.name } })
+    expect(response.status).toBe(202)
+    expect(await fileRow(String(own.name))).toBeUndefined()
+    expect(await fileRow(String(attached.name))).toBeUndefined()
+    expect(existsSync(ownPath)).toBe(false)
+    expect(await fileRow(String(elsewhere.name))).toMatchObject({ file_url: attached.file_url })
+    expect(readFileSync(sharedPath, 'utf8')).toBe(sharedContent)
+  })
+
+  it('keeps the attachments when the document is not deleted', async () => {
+    const editor = await newUser(['File Target Editor'])
+    const target = await newTarget('kept')
+    const file = (await upload(basicAuth('Administrator', 'admin'), { doctype: 'File Target', docname: target }, { name: fresh('kept'), content: `kept ${randomId()}` })).body.message as Body
+    const response = await fetch(`${url}/api/resource/File%20Target/${target}`, { method: 'DELETE', headers: { authorization: editor.auth, 'x-frappe-site-name': site.name } })
+    expect(response.status).toBe(403)
+    expect(await fileRow(String(file.name))).toMatchObject({ attached_to_name: target })
+    expect(existsSync(join(publicFolder(), String(file.file_url).slice('/files/'.length)))).toBe(true)
+  })
 })

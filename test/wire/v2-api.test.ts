@@ -59,6 +59,29 @@ describe('/api/v2/document', () => {
   })
 })
 
+describe('/api/v2/document for DocTypes that define standard fieldnames', () => {
+  // Issue 3: v2 keeps a DocField named like a standard field (Custom DocPerm's `parent`), as v1 does.
+  it('keeps the parent of a Custom DocPerm on insert and patch, and the rule applies to that DocType', async () => {
+    const blogger = await demo.createUser(freshEmail('v2blogger'), ['Blogger'])
+    const plain = await demo.createUser(freshEmail('v2plain'), [])
+    expect((await v2('GET', '/document/Note', undefined, blogger)).status).toBe(200)
+    const inserted = await v2('POST', '/document/Custom DocPerm', { parent: 'Note', role: 'Blogger', read: 1 })
+    expect(inserted.status).toBe(200)
+    const rule = body(inserted).data as Row
+    expect(rule).toMatchObject({ doctype: 'Custom DocPerm', parent: 'Note', role: 'Blogger', read: 1 })
+    try {
+      const path = `/document/Custom DocPerm/${String(rule.name)}`
+      expect(body(await v2('PATCH', path, { parent: 'Note', write: 1 })).data).toMatchObject({ parent: 'Note', write: 1 })
+      expect(body(await v2('GET', path)).data).toMatchObject({ parent: 'Note', role: 'Blogger', read: 1, write: 1 })
+      expect((await v2('GET', '/document/Note', undefined, blogger)).status).toBe(200)
+      expect((await v2('GET', '/document/Note', undefined, plain)).status).toBe(403)
+    } finally {
+      expect((await v2('DELETE', `/document/Custom DocPerm/${String(rule.name)}`)).status).toBe(202)
+    }
+    expect((await v2('GET', '/document/Note', undefined, plain)).status).toBe(200)
+  })
+})
+
 describe('/api/v2/method', () => {
   it('answers in data', async () => {
     expect(body(await v2('GET', '/method/ping'))).toEqual({ data: 'pong' })

@@ -9,7 +9,10 @@ export const getListMethod: WhitelistedMethod = {
   handler: (args) => readList(textArg(args, 'doctype'), { limit_page_length: 20, ...pickListArgs(args) }, args.parent),
 }
 
-/** `frappe.client.get_count`: Frappe v15 counts without a permission check; we count readable rows only. */
+/**
+ * `frappe.client.get_count`: the rows `get_list` would show, 403 for a DocType the user may not
+ * list (as Frappe since #35657 counts through reportview's `get_count`; older v15 releases did not check).
+ */
 export const getCountMethod: WhitelistedMethod = {
   handler: (args) => readCount(textArg(args, 'doctype'), { filters: args.filters }, args.parent),
 }

@@ -7,6 +7,7 @@ import { filterReadableValues, getDocPermissions, getDocument, hasPermission, ty
 import { flagArg, textArg } from '../args.js'
 import { docNoNulls } from '../document-dict.js'
 import { methodReply } from '../method-reply.js'
+import { commentLogs, documentAssignments, documentShares, documentTags, userInfoOf } from './timeline.js'
 
 /**
  * A DocType's meta as the desk and v2 receive it: the DocType document, its fields as DocField
@@ -47,34 +48,41 @@ async function versions(doc: Document): Promise<DocValues[]> {
 }
 
 /**
- * Frappe's `get_docinfo`: what the form shows beside the document. Timeline parts Cortado does
- * not keep (communications, comments, views, assignments, shares, tags) come back empty.
+ * Frappe v15's `get_docinfo`: what the form shows beside the document. Comments and the logs
+ * come from Comment rows, `shared` from DocShare, `assignments` from open ToDos, `tags` from
+ * `_user_tags`. Parts Cortado does not keep (communications, views, milestones) are empty.
  */
 export async function docinfo(doc: Document): Promise<DocValues> {
+  const ctx = currentContext()
+  const logs = await commentLogs(ctx, doc)
+  const shared = await documentShares(ctx, doc)
+  const assignments = await documentAssignments(ctx, doc)
+  const named = [...Object.values(logs).flat(), ...assignments].map((row) => String(row.owner ?? ''))
+  const users = new Set([...named, ...shared.map((row) => String(row.user ?? ''))])
   return {
-    user_info: {},
-    comments: [],
-    shared: [],
-    assignment_logs: [],
-    attachment_logs: [],
-    info_logs: [],
-    like_logs: [],
-    workflow_logs: [],
+    user_info: await userInfoOf(ctx, users),
+    comments: logs.comments,
+    shared,
+    assignment_logs: logs.assignment_logs,
+    attachment_logs: logs.attachment_logs,
+    info_logs: logs.info_logs,
+    like_logs: logs.like_logs,
+    workflow_logs: logs.workflow_logs,
     doctype: doc.doctype,
     name: doc.name,
     attachments: await attachments(doc),
     communications: [],
     automated_messages: [],
-    total_comments: 0,
+    total_comments: logs.comments.length,
     versions: await versions(doc),
-    assignments: [],
-    permissions: await getDocPermissions(currentContext(), doc),
+    assignments,
+    permissions: await getDocPermissions(ctx, doc),
     views: [],
     energy_point_logs: [],
     additional_timeline_content: [],
     milestones: [],
     is_document_followed: false,
-    tags: '',
+    tags: documentTags(doc),
     document_email: null,
   }
 }

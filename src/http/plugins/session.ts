@@ -20,6 +20,7 @@ import {
 import { newContext, type RequestContext, type Site, type SiteConfig } from '../../context/index.js'
 import { inTransaction, runUnitOfWork, type Executor } from '../../db/index.js'
 import { TooManyRequestsError } from '../../errors/index.js'
+import { isPlainObject } from '../../utils/index.js'
 import { buildFormDict } from '../request-args.js'
 
 /** What a request's response does with the auth cookies. */
@@ -68,6 +69,12 @@ export async function registerSessionPlugin(app: FastifyInstance): Promise<void>
   app.decorateRequest('cortadoAuth', undefined)
   app.addHook('onError', async (_request, reply, error) => {
     if (error instanceof TooManyRequestsError) void reply.header('retry-after', String(error.retryAfter))
+  })
+  // Frappe v15 answers a request whose `sid` names no live session as Guest, with `session_expired: 1`
+  // in the body whatever the status; the desk takes it as "log in again".
+  app.addHook('preSerialization', async (request, _reply, payload: unknown) => {
+    if (!request.cortadoAuth?.state.expired || !isPlainObject(payload)) return payload
+    return { ...payload, session_expired: 1 }
   })
   app.addHook('onSend', async (request, reply, payload) => {
     writeAuthCookies(request, reply)
@@ -128,20 +135,22 @@ export async function commitNow<T>(site: Site, request: FastifyRequest, user: st
   return runUnitOfWork(ctx, () => inTransaction(write))
 }
 
-const guest = (clearCookies: boolean): SessionState => ({ session: undefined, info: GUEST_INFO, clearCookies })
+const guest = (): SessionState => ({ session: undefined, info: GUEST_INFO, clearCookies: false })
+/** An unknown or expired `sid`: Guest, with the cookies cleared and `session_expired: 1` in the reply. */
+const expiredGuest = (): SessionState => ({ session: undefined, info: GUEST_INFO, clearCookies: true, expired: true })
 
 /** Frappe's `Session.resume`: the `sid` argument, else the `sid` cookie; unknown or expired is Guest. */
 async function resumeSession(site: Site, request: FastifyRequest, args: Record<string, unknown>): Promise<SessionState> {
   const sid = typeof args.sid === 'string' && args.sid ? args.sid : request.cookies?.sid
-  if (!sid || sid === GUEST_SID) return guest(false)
+  if (!sid || sid === GUEST_SID) return guest()
   const reader = site.services.database.reader
   const found = await findSession(reader, sid, site.config)
-  if (found.status === 'missing') return guest(true)
+  if (found.status === 'missing') return expiredGuest()
   const session = found.status === 'active' ? found.session : undefined
   const info = session ? await loadUserInfo(reader, session.user) : undefined
   if (!session || !info?.enabled) {
     await commitNow(site, request, 'Guest', (tx) => deleteSession(tx, sid)) // expired, or its user disabled
-    return guest(true)
+    return expiredGuest()
   }
   if (needsRefresh(session)) await commitNow(site, request, info.name, (tx) => refreshSession(tx, session))
   return { session, info, clearCookies: false }

@@ -35,28 +35,32 @@ async function openSession(site: Site, request: FastifyRequest, user: UserInfo, 
 }
 
 /**
- * `/api/method/login` (spec 5.2): `usr` and `pwd` as JSON or form fields, any verb. Login runs
- * before any session is resumed, so the CSRF check does not apply; a cross-site browser
- * context is refused (against login CSRF). The CSRF token is not in the reply (spec 5.4).
+ * Frappe's `LoginManager.login` for a request: `usr` and `pwd` as JSON or form fields, any verb.
+ * Login runs before any session is resumed, so the CSRF check does not apply; a cross-site
+ * browser context is refused (against login CSRF). The CSRF token is not in the reply (spec 5.4).
+ * Served at `/api/method/login` and for the legacy `cmd=login` form.
  */
+export async function serveLogin(sites: SiteResolver, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+  const site = await resolveSite(sites, request)
+  const args = buildFormDict(request)
+  assertSameSite(browserContext(request, site.config), site.config)
+  const address = clientAddress(request, site.config)
+  let user: UserInfo
+  try {
+    user = await checkLogin(site, { usr: args.usr, pwd: args.pwd, address })
+  } catch (error) {
+    if (error instanceof AuthenticationError) return loginFailure(reply, error)
+    throw error
+  }
+  const session = await openSession(site, request, user, address, args.device)
+  request.cortadoAuth = { state: { session, info: user, clearCookies: false }, maxAge: sessionExpirySeconds(site.config) }
+  const isWebsiteUser = user.userType === 'Website User'
+  return reply.send({ message: isWebsiteUser ? 'No App' : 'Logged In', home_page: homePageOf(user.userType), full_name: user.fullName })
+}
+
+/** `/api/method/login` (spec 5.2). */
 export function registerLoginRoutes(app: FastifyInstance, sites: SiteResolver): void {
-  app.all('/method/login', async (request, reply) => {
-    const site = await resolveSite(sites, request)
-    const args = buildFormDict(request)
-    assertSameSite(browserContext(request, site.config), site.config)
-    const address = clientAddress(request, site.config)
-    let user: UserInfo
-    try {
-      user = await checkLogin(site, { usr: args.usr, pwd: args.pwd, address })
-    } catch (error) {
-      if (error instanceof AuthenticationError) return loginFailure(reply, error)
-      throw error
-    }
-    const session = await openSession(site, request, user, address, args.device)
-    request.cortadoAuth = { state: { session, info: user, clearCookies: false }, maxAge: sessionExpirySeconds(site.config) }
-    const isWebsiteUser = user.userType === 'Website User'
-    return reply.send({ message: isWebsiteUser ? 'No App' : 'Logged In', home_page: homePageOf(user.userType), full_name: user.fullName })
-  })
+  app.all('/method/login', (request, reply) => serveLogin(sites, request, reply))
 }
 
 /** JSON inside a `<script>`: nothing in it can close the element or start markup. */
