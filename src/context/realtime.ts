@@ -24,13 +24,6 @@ declare module './site.js' {
   }
 }
 
-declare module './context.js' {
-  interface UnitOfWork {
-    /** Keys of after-commit events already queued, so each is sent once per transaction. */
-    realtimeQueued?: Set<string>
-  }
-}
-
 /**
  * Frappe's `publish_realtime`. With `afterCommit`, the event waits for the commit, is dropped on
  * rollback, and is sent once however many times it was queued in the transaction.
@@ -44,9 +37,8 @@ export function publishRealtime(event: string, message: unknown, options: Realti
     publisher.publish(site, event, message, options)
     return
   }
-  const key = JSON.stringify([event, message, options.doctype, options.docname, options.user, options.room, options.taskId])
-  ctx.work.realtimeQueued ??= new Set()
-  if (ctx.work.realtimeQueued.has(key)) return
-  ctx.work.realtimeQueued.add(key)
-  afterCommit(() => publisher.publish(site, event, message, options), `realtime:${event}`)
+  // The queue itself is the memory of what was sent: a rolled-back savepoint forgets its events.
+  const label = `realtime:${JSON.stringify([event, message, options.doctype, options.docname, options.user, options.room, options.taskId])}`
+  if (ctx.work.afterCommit.some((queued) => queued.label === label)) return
+  afterCommit(() => publisher.publish(site, event, message, options), label)
 }
