@@ -1,5 +1,5 @@
 import type { AppHooks } from '../../src/index.js'
-import { announceSubmission, customerSummary } from './api.js'
+import { announceSubmission, customerSummary, longReport } from './api.js'
 
 /** The demo app's hooks: the TypeScript form of a Frappe app's hooks.py. */
 export const hooks: AppHooks = {
@@ -10,5 +10,6 @@ export const hooks: AppHooks = {
   },
   whitelisted_methods: {
     'demo.api.customer_summary': customerSummary,
+    'demo.api.long_report': longReport,
   },
 }

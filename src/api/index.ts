@@ -20,6 +20,7 @@ export {
   verbOf,
 } from './client/index.js'
 export { metaAsDict } from './desk/index.js'
+export { FRAMEWORK_JOB_FUNCTIONS, isJobTicket, jobFunctionOf, readJobStatus, rqJobProvider, startLongCall, type JobTicket } from './jobs.js'
 export { docAsDict, docNoNulls, documentFromDict, newDocumentValues } from './document-dict.js'
 export { isMethodReply, methodReply, replyPayload, type MethodReply } from './method-reply.js'
 

@@ -1,11 +1,13 @@
 import { join } from 'node:path'
-import type { Logger } from '../context/index.js'
+import type { Logger, RealtimePublisher } from '../context/index.js'
 import type { Site } from '../context/index.js'
 import { maybeContext, recordTrace } from '../context/index.js'
 import { createSqliteDatabase, type SiteDatabase } from '../db/index.js'
 import { createMetaRegistry } from '../meta/index.js'
 import type { DocEventRegistration, DocumentClass, WhitelistedMethod } from '../model/index.js'
 import { removeAttachments } from '../doctypes/index.js'
+import { FRAMEWORK_JOB_FUNCTIONS, jobFunctionOf, rqJobProvider } from '../api/index.js'
+import { createEmbeddedQueue, createRedisQueue, redisQueueSettings, type JobFunction, type SchedulerEvents } from '../jobs/index.js'
 import type { LoadedApp } from './load-apps.js'
 import { readSiteConfig } from './site-config.js'
 
@@ -14,6 +16,8 @@ export interface OpenSiteOptions {
   readonly name: string
   readonly apps: readonly LoadedApp[]
   readonly logger: Logger
+  /** Where the site's realtime events go (the process's socket servers). */
+  readonly realtime?: RealtimePublisher
 }
 
 function openDatabase(site: string, path: string, config: ReturnType<typeof readSiteConfig>): SiteDatabase {
@@ -59,7 +63,14 @@ export function openSite(options: OpenSiteOptions): Site {
     }
     for (const [path, method] of Object.entries(app.definition.hooks.whitelisted_methods ?? {})) methods.set(path, method)
   }
-  return {
+  let site: Site | undefined
+  const getSite = (): Site => {
+    if (!site) throw new Error(`site ${options.name} is not open yet`)
+    return site
+  }
+  const jobs = jobsOf(options.apps, methods)
+  const redis = redisQueueSettings(config)
+  site = {
     name: options.name,
     path,
     config,
@@ -68,6 +79,21 @@ export function openSite(options: OpenSiteOptions): Site {
       database: openDatabase(options.name, path, config),
       model: { controllers, docEvents: options.apps.flatMap(docEventsOf), afterDeleteSteps: [removeAttachments] },
       methods,
+      realtime: options.realtime,
+      jobFunctions: jobs.functions,
+      schedulerEvents: jobs.schedulerEvents,
+      jobs: redis ? createRedisQueue(getSite, redis) : createEmbeddedQueue(getSite, options.logger),
+      virtualDocTypes: new Map([['RQ Job', rqJobProvider(getSite)]]),
     },
   }
+  return site
+}
+
+/** Job functions (framework, apps' `job_functions`, then whitelisted methods) and scheduler events. */
+function jobsOf(apps: readonly LoadedApp[], methods: ReadonlyMap<string, WhitelistedMethod>): { functions: Map<string, JobFunction>; schedulerEvents: SchedulerEvents[] } {
+  const functions = new Map<string, JobFunction>(Object.entries(FRAMEWORK_JOB_FUNCTIONS))
+  for (const app of apps) for (const [path, fn] of Object.entries(app.definition.hooks.job_functions ?? {})) functions.set(path, fn)
+  for (const [path, method] of methods) if (!functions.has(path)) functions.set(path, jobFunctionOf(method))
+  const schedulerEvents = apps.flatMap((app) => (app.definition.hooks.scheduler_events ? [app.definition.hooks.scheduler_events] : []))
+  return { functions, schedulerEvents }
 }

@@ -4,6 +4,7 @@ import type { Logger } from '../context/index.js'
 import type { Site } from '../context/index.js'
 import { loadCustomDocTypes, loadCustomizations } from '../doctypes/index.js'
 import { createMetaRegistry } from '../meta/index.js'
+import { createRealtimeHub, type RealtimeHub } from '../realtime/index.js'
 import { installSite } from './install.js'
 import { FRAPPE_APP, appFromFolder, loadApp, type LoadedApp } from './load-apps.js'
 import { openSite } from './open-site.js'
@@ -21,6 +22,8 @@ export interface SitesOptions {
 export interface Sites {
   readonly sitesPath: string
   readonly apps: readonly LoadedApp[]
+  /** Every site's realtime publisher; `startServer` attaches its socket server to it. */
+  readonly realtime: RealtimeHub
   get(name: string): Promise<Site>
   /** Folders under `sites/` that hold a `site_config.json`. */
   names(): string[]
@@ -49,9 +52,10 @@ export async function openSites(options: SitesOptions): Promise<Sites> {
   // Every app DocType is checked now, so a bad definition fails at boot, not at a site's first request.
   createMetaRegistry().define(apps.flatMap((app) => app.doctypes.map((file) => ({ definition: file.definition, source: app.definition.name }))))
   const open = new Map<string, Promise<Site>>()
+  const realtime = createRealtimeHub()
 
   async function boot(name: string): Promise<Site> {
-    const site = openSite({ sitesPath: options.sitesPath, name, apps, logger: options.logger })
+    const site = openSite({ sitesPath: options.sitesPath, name, apps, logger: options.logger, realtime })
     const tables = await site.services.database.listColumns(site.services.database.reader, 'tabDocType')
     if (tables.length > 0) {
       await loadCustomDocTypes(site)
@@ -63,6 +67,7 @@ export async function openSites(options: SitesOptions): Promise<Sites> {
   const sites: Sites = {
     sitesPath: options.sitesPath,
     apps,
+    realtime,
     exists: (name) => isValidSiteName(name) && existsSync(siteConfigPath(options.sitesPath, name)),
     get(name) {
       if (!sites.exists(name)) return Promise.reject(new Error(`Site ${name} does not exist`))
@@ -96,7 +101,11 @@ export async function openSites(options: SitesOptions): Promise<Sites> {
     async close() {
       const all = await Promise.allSettled(open.values())
       open.clear()
-      for (const result of all) if (result.status === 'fulfilled') await result.value.services.database.close()
+      for (const result of all) {
+        if (result.status !== 'fulfilled') continue
+        await result.value.services.jobs?.close() // running jobs finish before the database closes
+        await result.value.services.database.close()
+      }
     },
   }
   return sites

@@ -1,4 +1,5 @@
 import { Command } from 'commander'
+import { schedulerCommand, workerCommand } from './background-commands.js'
 import { migrateCommand, newSiteCommand, serveCommand, setAdminPasswordCommand, startCommand } from './commands.js'
 
 const program = new Command('cortado')
@@ -18,6 +19,17 @@ program
   .option('--host <host>', 'address to bind (default HOST or 127.0.0.1)')
   .option('--port <port>', 'port to bind (default PORT or 8000)')
   .action(serveCommand)
+
+program
+  .command('worker')
+  .description('run background jobs: BullMQ workers with redis_queue, else the embedded queues')
+  .option('--queue <names>', 'queues to work on, comma-separated (default short,default,long)')
+  .action(workerCommand)
+
+program
+  .command('scheduler')
+  .description('run the scheduler alone: scheduler_events of every site, once per tick')
+  .action(schedulerCommand)
 
 program
   .command('new-site <name>')

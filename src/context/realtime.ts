@@ -28,12 +28,14 @@ declare module './site.js' {
  * Frappe's `publish_realtime`. With `afterCommit`, the event waits for the commit, is dropped on
  * rollback, and is sent once however many times it was queued in the transaction.
  */
-export function publishRealtime(event: string, message: unknown, options: RealtimeOptions = {}): void {
+export function publishRealtime(event: string, message: unknown, requested: RealtimeOptions = {}): void {
   const ctx = currentContext()
   const publisher = ctx.site.services.realtime
   if (!publisher) return
   const site = ctx.site.name
-  if (!options.afterCommit) {
+  // Frappe: `msgprint` goes to the session user unless told otherwise; task progress never waits for a commit.
+  const options = event === 'msgprint' && !requested.user && !requested.room ? { ...requested, user: ctx.user } : requested
+  if (!options.afterCommit || options.taskId) {
     publisher.publish(site, event, message, options)
     return
   }

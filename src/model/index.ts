@@ -39,6 +39,7 @@ export {
   type ModelHooks,
 } from './site-model.js'
 export type { MethodCall, WhitelistedMethod } from './whitelist.js'
+export { listFromRecords, type VirtualDocTypeProvider } from './virtual-doctypes.js'
 export {
   DEFAULT_HTTP_VERBS,
   callDocMethod,

@@ -13,6 +13,7 @@ import { nowDatetime } from '../utils/index.js'
 import type { Document } from './document.js'
 import { findLinkedDocuments } from './linked-documents.js'
 import { assertNoChildNodes, updateNestedSet } from './nested-set.js'
+import { notifyUpdate } from './notify-update.js'
 import { validateLinks } from './links.js'
 import { revertSeries, setChildNames, setNewName } from './naming/index.js'
 import { applyUserPermissionDefaults, assertPermitted, deleteShares, resetUnwritableValues } from './permissions/index.js'
@@ -143,6 +144,7 @@ export function insertDocument<D extends Document>(doc: D, options: ActionOption
     await runHook(doc, 'afterInsert')
     await runHooks(doc, ...AFTER_HOOKS[action])
     await runHook(doc, 'onChange')
+    notifyUpdate(doc, ctx.user)
     return doc
   })
 }
@@ -235,6 +237,7 @@ export function saveDocument<D extends Document>(doc: D, options: ActionOptions 
     if (action === 'cancel') await assertNoSubmittedBackLinks(tx, doc)
     if (doc.meta.trackChanges && !doc.flags.ignoreVersion) await saveVersion(stored, doc)
     await runHook(doc, 'onChange')
+    notifyUpdate(doc, ctx.user)
     return doc
   })
 }
@@ -273,8 +276,14 @@ export function cancelDocument<D extends Document>(doc: D, options: ActionOption
 }
 
 /** Loads a stored document on the current site, seeing the request's own writes. */
-export function getDocument(doctype: string, name: string): Promise<Document> {
+export async function getDocument(doctype: string, name: string): Promise<Document> {
   const ctx = currentContext()
+  const provider = ctx.site.services.virtualDocTypes?.get(doctype)
+  if (provider) {
+    const values = await provider.getDoc(name)
+    if (!values) throw new DoesNotExistError(doctype, name)
+    return documentFactory(ctx.site).create(ctx.site.services.meta.get(doctype), values)
+  }
   return loadDocument(database(ctx), documentFactory(ctx.site), doctype, name)
 }
 
@@ -316,6 +325,7 @@ export function deleteDocument(doctype: string, name: string, options: DeleteOpt
     await deleteShares(tx, doctype, name)
     await runHook(doc, 'afterDelete')
     for (const step of ctx.site.services.model.afterDeleteSteps ?? []) await step(doc) // attached Files go too
+    notifyUpdate(doc, ctx.user)
     return true
   })
 }

@@ -12,6 +12,11 @@ export interface WhitelistedMethod {
   readonly allowGuest?: boolean
   /** Allowed HTTP methods; Frappe's default allows all of them. */
   readonly methods?: readonly string[]
+  /**
+   * Long-running: over HTTP the call is queued as a background job and answered at once with
+   * 202 and a ticket (`{job_id, status: "queued"}`); `true` means the `long` queue.
+   */
+  readonly long?: boolean | { readonly queue?: 'short' | 'default' | 'long'; readonly timeout?: number }
 }
 
 declare module '../context/site.js' {

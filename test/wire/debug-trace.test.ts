@@ -4,6 +4,9 @@ import { randomId } from '../../src/utils/index.js'
 import { APPS_PATHS, basicAuth, createTestBench, type TestBench } from '../helpers/bench.js'
 import { sendRequest } from '../helpers/http-request.js'
 
+/** After-commit callbacks of the app, not the realtime events every document action queues. */
+const isAppCallback = (entry: TraceEntry): boolean => entry.kind === 'after_commit' && !entry.label.startsWith('realtime:')
+
 let bench: TestBench
 let developerSite: Site
 let plainSite: Site
@@ -81,8 +84,16 @@ describe('_debug_trace of POST /api/resource/:doctype', () => {
     expect(at(isSql(/^insert into "tabContext Order Item" /))).toBeLessThan(at(isHook('after_insert', 'Context Order')))
     expect(at(isSql(/^insert into "tabContext Log" /))).toBeLessThan(at(isHook('after_insert', 'Context Log')))
 
-    expect(trace.filter((entry) => entry.kind === 'after_commit')).toEqual([{ kind: 'after_commit', label: 'record_commit' }])
-    expect(at((entry) => entry.kind === 'after_commit')).toBeGreaterThan(at(isHook('on_update', 'Context Order')))
+    expect(trace.filter(isAppCallback)).toEqual([{ kind: 'after_commit', label: 'record_commit' }])
+    expect(at(isAppCallback)).toBeGreaterThan(at(isHook('on_update', 'Context Order')))
+    // Each inserted document also queues its doc_update and list_update (issue 4).
+    const realtime = trace.flatMap((entry) => (entry.kind === 'after_commit' && entry.label.startsWith('realtime:') ? [JSON.parse(entry.label.slice(9)) as unknown[]] : []))
+    expect(realtime.map(([event, message]) => [event, (message as { doctype: string }).doctype])).toEqual([
+      ['doc_update', 'Context Log'],
+      ['list_update', 'Context Log'],
+      ['doc_update', 'Context Order'],
+      ['list_update', 'Context Order'],
+    ])
 
     expect(trace.filter((entry) => entry.kind === 'transaction')).toEqual([
       { kind: 'transaction', event: 'begin' },
@@ -108,7 +119,7 @@ describe('_debug_trace of POST /api/resource/:doctype', () => {
       'rollback_to_savepoint',
       'rollback',
     ])
-    expect(trace.filter((entry) => entry.kind === 'after_commit')).toEqual([{ kind: 'after_commit', label: 'record_commit' }])
+    expect(trace.filter(isAppCallback)).toEqual([{ kind: 'after_commit', label: 'record_commit' }])
     expect(trace.filter((entry) => entry.kind === 'sql' && entry.sql === 'commit')).toEqual([])
   })
 

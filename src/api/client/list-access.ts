@@ -36,6 +36,8 @@ async function canList(ctx: RequestContext, meta: DocTypeMeta): Promise<boolean>
 export async function readList(doctype: string, args: ListArgs, parent?: unknown): Promise<ListRows> {
   const ctx = currentContext()
   await assertCanQuery(ctx, doctype, parent)
+  const provider = ctx.site.services.virtualDocTypes?.get(doctype)
+  if (provider) return provider.getList(args)
   const metaOf = (name: string): DocTypeMeta => ctx.site.services.meta.get(name)
   return getList(database(), metaOf, doctype, args, { restrict: listRestriction(ctx, doctype, parentName(parent)) })
 }

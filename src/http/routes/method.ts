@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify'
-import { replyPayload } from '../../api/index.js'
+import { isJobTicket, replyPayload, startLongCall } from '../../api/index.js'
 import type { RequestContext } from '../../context/index.js'
 import { PermissionError, ValidationError } from '../../errors/index.js'
 import { runRequest, sendEnvelope, type SiteResolver } from '../run-request.js'
@@ -15,6 +15,7 @@ export async function callMethod(ctx: RequestContext, path: string, verb: string
   if (ctx.user === 'Guest' && !method.allowGuest) throw new PermissionError('Not permitted')
   if (!(method.methods ?? DEFAULT_METHODS).includes(verb)) throw new PermissionError('Not permitted')
   const args = Object.fromEntries(Object.entries(ctx.formDict).filter(([key]) => !DROPPED_ARGS.has(key)))
+  if (method.long) return startLongCall(path, method, args) // answered 202 with the ticket
   return method.handler(args, { verb })
 }
 
@@ -23,6 +24,6 @@ export function registerMethodRoutes(app: FastifyInstance, sites: SiteResolver):
   app.all('/method/*', async (request, reply) => {
     const path = String((request.params as Record<string, string>)['*'] ?? '').split('/')[0] ?? ''
     const { ctx, result } = await runRequest(sites, request, (ctx) => callMethod(ctx, path, request.method))
-    return sendEnvelope(reply, ctx, replyPayload(result))
+    return sendEnvelope(reply, ctx, replyPayload(result), isJobTicket(result) ? 202 : 200)
   })
 }

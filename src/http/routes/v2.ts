@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import {
   docNoNulls,
+  isJobTicket,
   documentFromClient,
   isTruthy,
   metaAsDict,
@@ -19,6 +20,7 @@ import { isPlainObject, scrub } from '../../utils/index.js'
 import { documentInput } from '../document-io.js'
 import { registerV2ErrorHandlers } from '../plugins/v2-errors.js'
 import { runRequest, type SiteResolver } from '../run-request.js'
+import { registerJobRoutes } from './jobs.js'
 import { callMethod } from './method.js'
 
 /** v2's success body: `data`, the message log as a real `messages` array, `docs` when any (spec 1.9). */
@@ -85,7 +87,7 @@ function registerMethods(scope: FastifyInstance, sites: SiteResolver): void {
   })
   scope.all('/method/:method', async (request, reply) => {
     const { ctx, result } = await runRequest(sites, request, (ctx) => callMethod(ctx, params(request).method ?? '', request.method))
-    return sendV2(reply, ctx, replyPayload(result, 'data'))
+    return sendV2(reply, ctx, replyPayload(result, 'data'), isJobTicket(result) ? 202 : 200)
   })
   scope.all('/method/:doctype/:method', async (request, reply) => {
     const { doctype = '', method = '' } = params(request)
@@ -182,6 +184,7 @@ export async function registerV2Routes(app: FastifyInstance, sites: SiteResolver
       registerMethods(scope, sites)
       registerDocuments(scope, sites)
       registerDocTypes(scope, sites)
+      registerJobRoutes(scope, sites)
     },
     { prefix: '/api/v2' },
   )

@@ -1,0 +1,15 @@
+export { authenticateSocket, sidCookie, SocketAuthError, type SocketUser } from './authenticate-socket.js'
+export type { SocketSession } from './client-events.js'
+export { createRealtimeHub, type RealtimeEmitter, type RealtimeHub } from './hub.js'
+export {
+  ALL_ROOM,
+  WEBSITE_ROOM,
+  docRoom,
+  doctypeRoom,
+  openDocRoom,
+  routeEvent,
+  taskProgressRoom,
+  userRoom,
+  type RoutedEvent,
+} from './rooms.js'
+export { attachRealtime, type RealtimeServer, type RealtimeServerOptions, type RealtimeSites } from './socket-server.js'

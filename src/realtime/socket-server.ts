@@ -1,0 +1,111 @@
+import type { Server as HttpServer, IncomingMessage } from 'node:http'
+import { Server, type Namespace } from 'socket.io'
+import type { Logger, Site } from '../context/index.js'
+import { registerClientEvents, type SiteSocket } from './client-events.js'
+import { authenticateSocket, SocketAuthError } from './authenticate-socket.js'
+import type { RealtimeHub } from './hub.js'
+import { ALL_ROOM, WEBSITE_ROOM, userRoom } from './rooms.js'
+
+/** What the socket server needs of the sites a process serves (app/'s `Sites` provides it). */
+export interface RealtimeSites {
+  exists(name: string): boolean
+  get(name: string): Promise<Site>
+  defaultSite(): string | undefined
+}
+
+export interface RealtimeServerOptions {
+  readonly sites: RealtimeSites
+  readonly hub: RealtimeHub
+  readonly logger: Logger
+}
+
+export interface RealtimeServer {
+  readonly io: Server
+  /** Disconnects every socket and stops the engine; the HTTP server is left to its owner. */
+  close(): void
+}
+
+function header(request: IncomingMessage, name: string): string | undefined {
+  const value = request.headers[name]
+  return typeof value === 'string' ? value : undefined
+}
+
+/** The `/` namespace's site, chosen as for HTTP: `X-Frappe-Site-Name`, then Host, then `default_site`. */
+function rootNamespaceSite(sites: RealtimeSites, request: IncomingMessage): string | undefined {
+  const named = header(request, 'x-frappe-site-name')
+  if (named) return sites.exists(named) ? named : undefined
+  const host = (header(request, 'host') ?? '').replace(/:\d+$/, '')
+  if (sites.exists(host)) return host
+  const fallback = sites.defaultSite()
+  return fallback && sites.exists(fallback) ? fallback : undefined
+}
+
+/**
+ * socket.io on the HTTP server's port, path `/socket.io` (spec 10.2): one namespace per site
+ * (`/<site>`, Frappe v15) and `/` for older clients (v14, rooms prefixed with `<site>:`).
+ * Sockets join `user:<user>` and `website`, and `all` when they belong to a System User.
+ */
+export function attachRealtime(httpServer: HttpServer, options: RealtimeServerOptions): RealtimeServer {
+  const { sites, logger } = options
+  const io = new Server(httpServer, { path: '/socket.io', serveClient: false })
+  const siteNamespaces = new Map<string, Namespace>()
+
+  async function handshake(socket: SiteSocket, siteName: string | undefined, roomPrefix: string): Promise<void> {
+    if (!siteName) throw new SocketAuthError('Invalid namespace')
+    const site = await sites.get(siteName)
+    const address = socket.handshake.address
+    const who = await authenticateSocket(site, socket.request.headers, address)
+    socket.data = { site, user: who.user, userType: who.userType, roomPrefix }
+  }
+
+  function onConnection(socket: SiteSocket): void {
+    const { user, userType, roomPrefix } = socket.data
+    const rooms = [userRoom(user), WEBSITE_ROOM, ...(userType === 'System User' ? [ALL_ROOM] : [])]
+    void socket.join(rooms.map((room) => roomPrefix + room))
+    registerClientEvents(socket, logger)
+  }
+
+  const refuse = (next: (error?: Error) => void, error: unknown): void => {
+    if (!(error instanceof SocketAuthError)) logger.error({ err: error }, 'realtime handshake failed')
+    next(error instanceof SocketAuthError ? error : new SocketAuthError('Internal error'))
+  }
+
+  const perSite = io.of((name, _auth, next) => next(null, sites.exists(name.slice(1))))
+  perSite.use((socket, next) => {
+    const siteName = socket.nsp.name.slice(1)
+    const named = header(socket.request, 'x-frappe-site-name')
+    // The namespace must be the site the request names (Frappe: "Invalid namespace").
+    const chosen = named && named !== siteName ? undefined : siteName
+    handshake(socket as SiteSocket, chosen, '').then(() => next(), (error: unknown) => refuse(next, error))
+  })
+  perSite.on('connection', (socket: SiteSocket) => {
+    siteNamespaces.set(socket.data.site.name, socket.nsp)
+    onConnection(socket)
+  })
+
+  const root = io.of('/')
+  root.use((socket, next) => {
+    const siteName = rootNamespaceSite(sites, socket.request)
+    handshake(socket as SiteSocket, siteName, siteName ? `${siteName}:` : '').then(() => next(), (error: unknown) => refuse(next, error))
+  })
+  root.on('connection', (socket: SiteSocket) => onConnection(socket))
+
+  // socket.io's room broadcast: one serialisation per event, no loop over sockets here.
+  const disconnectHub = options.hub.connect((site, routed) => {
+    try {
+      siteNamespaces.get(site)?.to(routed.room).emit(routed.event, routed.message)
+      root.to(`${site}:${routed.room}`).emit(routed.event, routed.message)
+    } catch (error) {
+      logger.error({ err: error, event: routed.event, room: routed.room }, 'realtime publish failed')
+    }
+  })
+
+  return {
+    io,
+    close() {
+      disconnectHub()
+      for (const nsp of [root, ...siteNamespaces.values()]) nsp.disconnectSockets(true)
+      io.engine.close()
+    },
+  }
+}
