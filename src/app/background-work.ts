@@ -13,10 +13,20 @@ export async function allSites(sites: Sites): Promise<Site[]> {
  * restart run now), and the scheduler unless the common config sets `pause_scheduler`.
  */
 export async function startBackgroundWork(sites: Sites, logger: Logger): Promise<{ stop(): Promise<void> }> {
-  for (const site of await allSites(sites)) site.services.jobs?.start()
   let scheduler: RunningScheduler | undefined
+  // A site opened later (created after `serve` started) gets its queue and a scheduler pass at once.
+  const stopListening = sites.onOpen((site) => {
+    site.services.jobs?.start()
+    scheduler?.wake()
+  })
+  for (const site of await allSites(sites)) site.services.jobs?.start()
   if (!readCommonConfig(sites.sitesPath).pause_scheduler) {
     scheduler = startScheduler({ sites: () => allSites(sites), logger })
   }
-  return { stop: async () => scheduler?.stop() }
+  return {
+    stop: async () => {
+      stopListening()
+      await scheduler?.stop()
+    },
+  }
 }

@@ -4,6 +4,7 @@ export { FRAPPE_APP, appFromFolder, loadApp, type LoadedApp } from './load-apps.
 export { adminContext, migrateSite } from './migrate.js'
 export { allSites, startBackgroundWork } from './background-work.js'
 export { openSite } from './open-site.js'
+export { benchRealtimeRedis, publishRealtimeThroughRedis } from './realtime-redis.js'
 export { readCommonConfig, readSiteConfig } from './site-config.js'
 export { openSites, type Sites, type SitesOptions } from './sites.js'
 export { startServer, type RunningServer } from './start-server.js'

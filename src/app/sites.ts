@@ -30,6 +30,12 @@ export interface Sites {
   exists(name: string): boolean
   defaultSite(): string | undefined
   newSite(name: string, options: { adminPassword: string; config?: Record<string, unknown> }): Promise<Site>
+  /**
+   * Calls `listener` with each installed site this process opens from now on (on first use, or
+   * once `newSite` has installed it), so `serve` starts the queue of a site created after it
+   * started. Returns the function that removes the listener.
+   */
+  onOpen(listener: (site: Site) => void): () => void
   close(): Promise<void>
 }
 
@@ -53,6 +59,16 @@ export async function openSites(options: SitesOptions): Promise<Sites> {
   createMetaRegistry().define(apps.flatMap((app) => app.doctypes.map((file) => ({ definition: file.definition, source: app.definition.name }))))
   const open = new Map<string, Promise<Site>>()
   const realtime = createRealtimeHub()
+  const openListeners = new Set<(site: Site) => void>()
+  const announce = (site: Site): void => {
+    for (const listener of openListeners) {
+      try {
+        listener(site)
+      } catch (error) {
+        options.logger.error({ err: error, site: site.name }, 'site open listener failed')
+      }
+    }
+  }
 
   async function boot(name: string): Promise<Site> {
     const site = openSite({ sitesPath: options.sitesPath, name, apps, logger: options.logger, realtime })
@@ -60,6 +76,7 @@ export async function openSites(options: SitesOptions): Promise<Sites> {
     if (tables.length > 0) {
       await loadCustomDocTypes(site)
       await loadCustomizations(site)
+      announce(site)
     }
     return site
   }
@@ -94,9 +111,14 @@ export async function openSites(options: SitesOptions): Promise<Sites> {
       writeFileSync(siteConfigPath(options.sitesPath, name), `${JSON.stringify({ db_type: 'sqlite', ...config }, null, 1)}\n`)
       const site = await sites.get(name)
       await installSite(site, options.logger, adminPassword)
+      announce(site)
       // The first site of a bench becomes its default, so requests by IP address reach it.
       if (!sites.defaultSite()) setDefaultSite(options.sitesPath, name)
       return site
+    },
+    onOpen(listener) {
+      openListeners.add(listener)
+      return () => void openListeners.delete(listener)
     },
     async close() {
       const all = await Promise.allSettled(open.values())

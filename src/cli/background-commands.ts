@@ -1,4 +1,4 @@
-import { allSites, readCommonConfig } from '../app/index.js'
+import { allSites, publishRealtimeThroughRedis, readCommonConfig } from '../app/index.js'
 import { QUEUE_NAMES, redisQueueSettings, startRedisWorkers, startScheduler, type QueueName } from '../jobs/index.js'
 import { benchFromEnvironment, openBench } from './environment.js'
 
@@ -28,6 +28,7 @@ export async function workerCommand(options: { queue?: string }): Promise<void> 
   const bench = benchFromEnvironment()
   const queues = parseQueues(options.queue)
   const sites = await openBench(bench)
+  const stopRealtime = publishRealtimeThroughRedis(sites, bench.logger)
   const settings = redisQueueSettings(readCommonConfig(sites.sitesPath))
   if (settings) {
     const workers = startRedisWorkers({ settings, queues, siteOf: (name) => sites.get(name), logger: bench.logger })
@@ -35,22 +36,34 @@ export async function workerCommand(options: { queue?: string }): Promise<void> 
     untilSignal(bench.logger, async () => {
       await workers.close()
       await sites.close()
+      stopRealtime()
     })
     return
   }
+  sites.onOpen((site) => site.services.jobs?.start())
   for (const site of await allSites(sites)) site.services.jobs?.start()
+  // A site created later (`cortado new-site`) is opened, and its queue started, on the next look.
+  const discover = setInterval(() => {
+    allSites(sites).catch((error: unknown) => bench.logger.error({ err: error }, 'opening new sites failed'))
+  }, 10_000)
   bench.logger.info({ sites: sites.names() }, 'worker started on the embedded queues')
-  untilSignal(bench.logger, () => sites.close())
+  untilSignal(bench.logger, async () => {
+    clearInterval(discover)
+    await sites.close()
+    stopRealtime()
+  })
 }
 
 /** `cortado scheduler`: the scheduler alone (Frappe's `bench schedule`). */
 export async function schedulerCommand(): Promise<void> {
   const bench = benchFromEnvironment()
   const sites = await openBench(bench)
+  const stopRealtime = publishRealtimeThroughRedis(sites, bench.logger)
   const scheduler = startScheduler({ sites: () => allSites(sites), logger: bench.logger })
   bench.logger.info({ sites: sites.names() }, 'scheduler started')
   untilSignal(bench.logger, async () => {
     await scheduler.stop()
     await sites.close()
+    stopRealtime()
   })
 }

@@ -6,6 +6,8 @@ import { runSchedulerTick, syncScheduledJobTypes } from './scheduler.js'
 const TICK_MS = 60_000
 
 export interface RunningScheduler {
+  /** Ticks now (after the tick in progress, if any), e.g. for a site opened since the last one. */
+  wake(): void
   stop(): Promise<void>
 }
 
@@ -17,6 +19,8 @@ export function startScheduler(options: { sites: () => Promise<Site[]>; logger: 
   const owner = randomUUID()
   const synced = new Set<string>()
   let ticking: Promise<void> | undefined
+  let again = false
+  let stopped = false
   async function tick(): Promise<void> {
     for (const site of await options.sites()) {
       if (site.config.pause_scheduler) continue
@@ -31,16 +35,29 @@ export function startScheduler(options: { sites: () => Promise<Site[]>; logger: 
       }
     }
   }
-  const run = () => {
-    ticking ??= tick().finally(() => (ticking = undefined))
+  const run = (): void => {
+    if (stopped) return
+    if (ticking) {
+      again = true
+      return
+    }
+    ticking = tick().finally(() => {
+      ticking = undefined
+      if (again) {
+        again = false
+        run()
+      }
+    })
   }
   run()
   const timer = setInterval(run, TICK_MS)
   timer.unref()
   return {
+    wake: run,
     async stop() {
+      stopped = true
       clearInterval(timer)
-      await ticking
+      while (ticking) await ticking
     },
   }
 }

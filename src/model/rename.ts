@@ -1,9 +1,10 @@
-import { currentContext } from '../context/index.js'
+import { currentContext, publishRealtime } from '../context/index.js'
 import { inTransaction } from '../db/index.js'
 import { DuplicateEntryError, ValidationError } from '../errors/index.js'
 import { tableName } from '../meta/index.js'
 import type { Document } from './document.js'
 import { linkFieldsTo } from './linked-documents.js'
+import { notifyUpdate } from './notify-update.js'
 import { validateName } from './naming/index.js'
 import { assertPermitted } from './permissions/index.js'
 import { deleteRow, loadDocument } from './persist.js'
@@ -40,6 +41,11 @@ export function renameDocument(doctype: string, oldName: string, requestedName: 
     await runHook(doc, 'beforeRename', oldName, newName, merge)
     if (merge) await deleteRow(tx, doc)
     else await tx.updateTable(tableName(doctype)).set({ name: newName }).where('name', '=', oldName).execute()
+    // Frappe's `update_autoname_field`: a name taken from a field keeps that field in step.
+    const autonameField = /^field:(.+)$/.exec(meta.autoname)?.[1]?.trim()
+    if (autonameField && meta.fields.some((field) => field.fieldname === autonameField)) {
+      await tx.updateTable(tableName(doctype)).set({ [autonameField]: newName }).where('name', '=', newName).execute()
+    }
     for (const field of meta.tableFields) {
       await tx
         .updateTable(tableName(field.options ?? ''))
@@ -55,6 +61,9 @@ export function renameDocument(doctype: string, oldName: string, requestedName: 
     }
     const renamed = await loadDocument(tx, factory, doctype, newName)
     await runHook(renamed, 'afterRename', oldName, newName, merge)
+    notifyUpdate(renamed, ctx.user)
+    // Frappe v15: whoever watches the old form learns the new name once the rename commits.
+    publishRealtime('doc_rename', { doctype, old: oldName, new: newName }, { doctype, docname: oldName, afterCommit: true })
     return renamed
   })
 }

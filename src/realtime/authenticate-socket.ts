@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http'
 import { GUEST_SID, assertSameSite, authenticateHeader, findSession, loadUserInfo } from '../auth/index.js'
 import type { Site } from '../context/index.js'
 import { FrameworkError } from '../errors/index.js'
+import { corsAllows } from './cors.js'
 
 /** Who a socket is: Frappe stores `user` and `user_type` on the socket at the handshake. */
 export interface SocketUser {
@@ -60,7 +61,8 @@ async function sessionUser(site: Site, sid: string): Promise<SocketUser> {
 export async function authenticateSocket(site: Site, headers: IncomingHttpHeaders, clientAddress: string | undefined): Promise<SocketUser> {
   const origin = headerValue(headers, 'origin')
   try {
-    assertSameSite({ method: 'POST', origin, host: headerValue(headers, 'host'), fetchSite: undefined }, site.config)
+    // An origin the site's `allow_cors` names may connect, as it may read over HTTP.
+    if (!corsAllows(site.config, origin)) assertSameSite({ method: 'POST', origin, host: headerValue(headers, 'host'), fetchSite: undefined }, site.config)
   } catch {
     throw new SocketAuthError('Invalid origin')
   }

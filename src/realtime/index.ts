@@ -13,3 +13,5 @@ export {
   type RoutedEvent,
 } from './rooms.js'
 export { attachRealtime, type RealtimeServer, type RealtimeServerOptions, type RealtimeSites } from './socket-server.js'
+export { corsAllows } from './cors.js'
+export { connectRealtimeRedis, realtimeRedisSettings, type RealtimeRedis, type RealtimeRedisSettings } from './redis.js'

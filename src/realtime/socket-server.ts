@@ -1,9 +1,11 @@
 import type { Server as HttpServer, IncomingMessage } from 'node:http'
 import { Server, type Namespace } from 'socket.io'
 import type { Logger, Site } from '../context/index.js'
-import { registerClientEvents, type SiteSocket } from './client-events.js'
+import { registerClientEvents, type SiteSocket, type SocketSession } from './client-events.js'
 import { authenticateSocket, SocketAuthError } from './authenticate-socket.js'
+import { corsAllows, sameHost } from './cors.js'
 import type { RealtimeHub } from './hub.js'
+import type { RealtimeRedis } from './redis.js'
 import { ALL_ROOM, WEBSITE_ROOM, userRoom } from './rooms.js'
 
 /** What the socket server needs of the sites a process serves (app/'s `Sites` provides it). */
@@ -17,6 +19,8 @@ export interface RealtimeServerOptions {
   readonly sites: RealtimeSites
   readonly hub: RealtimeHub
   readonly logger: Logger
+  /** With Redis (`redis_socketio` or `redis_queue`), events cross processes through it. */
+  readonly redis?: RealtimeRedis
 }
 
 export interface RealtimeServer {
@@ -25,13 +29,13 @@ export interface RealtimeServer {
   close(): void
 }
 
-function header(request: IncomingMessage, name: string): string | undefined {
+function header(request: Pick<IncomingMessage, 'headers'>, name: string): string | undefined {
   const value = request.headers[name]
   return typeof value === 'string' ? value : undefined
 }
 
 /** The `/` namespace's site, chosen as for HTTP: `X-Frappe-Site-Name`, then Host, then `default_site`. */
-function rootNamespaceSite(sites: RealtimeSites, request: IncomingMessage): string | undefined {
+function rootNamespaceSite(sites: RealtimeSites, request: Pick<IncomingMessage, 'headers'>): string | undefined {
   const named = header(request, 'x-frappe-site-name')
   if (named) return sites.exists(named) ? named : undefined
   const host = (header(request, 'host') ?? '').replace(/:\d+$/, '')
@@ -41,13 +45,36 @@ function rootNamespaceSite(sites: RealtimeSites, request: IncomingMessage): stri
 }
 
 /**
+ * The `Access-Control-Allow-Origin` of a polling request: its own host, or an origin the
+ * `allow_cors` of the site it addresses admits (Frappe's `set_cors_headers`), with credentials.
+ */
+async function corsOrigin(sites: RealtimeSites, request: Pick<IncomingMessage, 'headers'>): Promise<string | undefined> {
+  const origin = header(request, 'origin')
+  if (!origin) return undefined
+  if (sameHost(origin, header(request, 'host'))) return origin
+  const siteName = rootNamespaceSite(sites, request)
+  if (!siteName) return undefined
+  return corsAllows((await sites.get(siteName)).config, origin) ? origin : undefined
+}
+
+/**
  * socket.io on the HTTP server's port, path `/socket.io` (spec 10.2): one namespace per site
  * (`/<site>`, Frappe v15) and `/` for older clients (v14, rooms prefixed with `<site>:`).
  * Sockets join `user:<user>` and `website`, and `all` when they belong to a System User.
  */
 export function attachRealtime(httpServer: HttpServer, options: RealtimeServerOptions): RealtimeServer {
   const { sites, logger } = options
-  const io = new Server(httpServer, { path: '/socket.io', serveClient: false })
+  const io = new Server(httpServer, {
+    path: '/socket.io',
+    serveClient: false,
+    cors: (request, callback) => {
+      corsOrigin(sites, request).then(
+        (origin) => callback(null, { origin: origin ?? false, credentials: true }),
+        (error: unknown) => callback(error instanceof Error ? error : new Error(String(error))),
+      )
+    },
+    ...(options.redis ? { adapter: options.redis.adapter() } : {}),
+  })
   const siteNamespaces = new Map<string, Namespace>()
 
   async function handshake(socket: SiteSocket, siteName: string | undefined, roomPrefix: string): Promise<void> {
@@ -55,7 +82,9 @@ export function attachRealtime(httpServer: HttpServer, options: RealtimeServerOp
     const site = await sites.get(siteName)
     const address = socket.handshake.address
     const who = await authenticateSocket(site, socket.request.headers, address)
-    socket.data = { site, user: who.user, userType: who.userType, roomPrefix }
+    // `site` stays off the wire: with Redis, other processes' fetchSockets() receive socket.data serialised.
+    const data = { user: who.user, userType: who.userType, roomPrefix }
+    socket.data = Object.defineProperty(data, 'site', { value: site, enumerable: false }) as SocketSession
   }
 
   function onConnection(socket: SiteSocket): void {
@@ -90,10 +119,14 @@ export function attachRealtime(httpServer: HttpServer, options: RealtimeServerOp
   })
   root.on('connection', (socket: SiteSocket) => onConnection(socket))
 
-  // socket.io's room broadcast: one serialisation per event, no loop over sockets here.
+  // socket.io's room broadcast: one serialisation per event, no loop over sockets here. With
+  // Redis, the adapter carries it to the other processes; a site nobody connected to here yet
+  // has no namespace in this process, so its event goes to the others through the emitter.
   const disconnectHub = options.hub.connect((site, routed) => {
     try {
-      siteNamespaces.get(site)?.to(routed.room).emit(routed.event, routed.message)
+      const nsp = siteNamespaces.get(site)
+      if (nsp) nsp.to(routed.room).emit(routed.event, routed.message)
+      else options.redis?.emitTo(`/${site}`, routed)
       root.to(`${site}:${routed.room}`).emit(routed.event, routed.message)
     } catch (error) {
       logger.error({ err: error, event: routed.event, room: routed.room }, 'realtime publish failed')
