@@ -13,10 +13,18 @@
  * ```
  */
 export type { AppHooks } from './app/index.js'
-export { afterCommit, currentContext, msgprint, type RequestContext } from './context/index.js'
+export {
+  afterCommit,
+  currentContext,
+  msgprint,
+  msgprintRealtime,
+  publishProgress,
+  publishRealtime,
+  type RequestContext,
+} from './context/index.js'
 export { database, inTransaction } from './db/index.js'
 /** Background jobs (spec 11): `enqueue('app.tasks.fn', { queue: 'long', ...kwargs })`, progress from a job. */
-export { enqueue, publishProgress, RetryBackgroundJobError, type EnqueueOptions, type JobFunction, type JobHandle } from './jobs/index.js'
+export { enqueue, publishJobProgress, RetryBackgroundJobError, type EnqueueOptions, type JobFunction, type JobHandle } from './jobs/index.js'
 export {
   CancelledLinkError,
   DoesNotExistError,

@@ -1,4 +1,4 @@
-import { currentContext, database, msgprint, publishProgress, type DocEventHandler, type WhitelistedMethod } from '../../src/index.js'
+import { currentContext, database, msgprint, publishJobProgress, type DocEventHandler, type WhitelistedMethod } from '../../src/index.js'
 
 /** `doc_events` handler: tells the user, after the request, that an order went through. */
 export const announceSubmission: DocEventHandler = (doc) => {
@@ -32,7 +32,7 @@ export const longReport: WhitelistedMethod = {
     const seconds = Math.max(0, Math.min(3600, Math.floor(Number(args.seconds ?? 5)) || 0))
     for (let done = 1; done <= seconds; done += 1) {
       await new Promise((resolve) => setTimeout(resolve, 1000))
-      publishProgress([done, seconds], { title: 'Long report', description: `${done} of ${seconds} seconds` })
+      publishJobProgress([done, seconds], { title: 'Long report', description: `${done} of ${seconds} seconds` })
     }
     const customers = await database().selectFrom('tabCustomer').select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirst()
     return { seconds, customers: Number(customers?.count ?? 0), user: currentContext().user, generated_at: new Date().toISOString() }

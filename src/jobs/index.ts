@@ -24,4 +24,4 @@ export {
   type TickOptions,
 } from './scheduler.js'
 export { startScheduler, type RunningScheduler } from './scheduler-loop.js'
-export { publishProgress } from './progress.js'
+export { publishJobProgress } from './progress.js'
