@@ -2,6 +2,7 @@ import formBody from '@fastify/formbody'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import { randomId } from '../utils/index.js'
 import { bodyDepthError } from './json-body.js'
+import { registerCors } from './plugins/cors.js'
 import { registerErrorHandlers } from './plugins/errors.js'
 import { registerMultipartForms } from './plugins/multipart-form.js'
 import { registerSessionPlugin } from './plugins/session.js'
@@ -40,6 +41,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     else parseJson(request, body.toString(), (error, value) => (error ? done(error, undefined) : done(bodyDepthError(value) ?? null, value)))
   })
   registerErrorHandlers(app)
+  registerCors(app, options.sites)
   await registerSessionPlugin(app)
   registerDeskRoutes(app, options.sites)
   await registerMultipartForms(app, options.sites)
