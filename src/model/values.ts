@@ -46,6 +46,7 @@ export function applyDefaults(doc: Document, user: string): void {
     if (value !== undefined) doc.set(field.fieldname, value)
   }
   if (doc.get('docstatus') === undefined || doc.get('docstatus') === null) doc.set('docstatus', 0)
+  if (doc.get('idx') === undefined || doc.get('idx') === null) doc.set('idx', 0) // Frappe's replies carry it
   for (const field of doc.meta.tableFields) {
     for (const row of doc.getTable(field.fieldname)) {
       if (row.isNew) applyDefaults(row, user)
