@@ -1,12 +1,9 @@
-import { currentContext, type RequestContext } from '../context/index.js'
-import { database, inTransaction, type WriteTransaction } from '../db/index.js'
+import { currentContext } from '../context/index.js'
+import { database, inTransaction } from '../db/index.js'
 import {
-  CannotChangeConstantError,
-  DocstatusTransitionError,
   DoesNotExistError,
   LinkExistsError,
   TimestampMismatchError,
-  UpdateAfterSubmitError,
   ValidationError,
 } from '../errors/index.js'
 import { nowDatetime } from '../utils/index.js'
@@ -16,47 +13,17 @@ import { assertNoChildNodes, updateNestedSet } from './nested-set.js'
 import { notifyUpdate } from './notify-update.js'
 import { validateLinks } from './links.js'
 import { revertSeries, setChildNames, setNewName } from './naming/index.js'
+import { adoptStoredRows, prepareChildren } from './child-rows.js'
 import { applyUserPermissionDefaults, assertPermitted, deleteShares, resetUnwritableValues } from './permissions/index.js'
 import { deleteRow, insertRow, loadDocument, updateRow } from './persist.js'
-import { runHook, runHooks, type HookName } from './run-hooks.js'
+import { runHook, runHooks } from './run-hooks.js'
 import { documentFactory } from './site-model.js'
 import { sanitizeContent } from './sanitize.js'
 import { checkMandatory, checkValues } from './validate-fields.js'
 import { applyDefaults, coerceValues } from './values.js'
+import { AFTER_HOOKS, BEFORE_HOOKS, transition, type SaveAction } from './save-action.js'
+import { assertAmendable, assertNoSubmittedBackLinks, checkUnchangeable } from './save-checks.js'
 import { diffDocuments } from './version.js'
-
-/** What a save does, decided by the stored and the new docstatus (spec 6.2). */
-type SaveAction = 'save' | 'submit' | 'cancel' | 'update_after_submit'
-
-const BEFORE_HOOKS: Record<SaveAction, HookName[]> = {
-  save: ['beforeValidate', 'validate', 'beforeSave'],
-  submit: ['beforeValidate', 'validate', 'beforeSubmit'],
-  cancel: ['beforeCancel'],
-  update_after_submit: ['beforeUpdateAfterSubmit'],
-}
-const AFTER_HOOKS: Record<SaveAction, HookName[]> = {
-  save: ['onUpdate'],
-  submit: ['onUpdate', 'onSubmit'],
-  cancel: ['onCancel'],
-  update_after_submit: ['onUpdateAfterSubmit'],
-}
-const ACTION_BY_TRANSITION: Readonly<Record<string, SaveAction>> = {
-  '0-0': 'save',
-  '0-1': 'submit',
-  '1-1': 'update_after_submit',
-  '1-2': 'cancel',
-}
-const STATUS_LABEL = ['0 (Draft)', '1 (Submitted)', '2 (Cancelled)']
-
-function transition(doc: Document, stored: number, next: number): SaveAction {
-  if (!doc.meta.isSubmittable && next !== 0) throw new ValidationError(`${doc.doctype} is not submittable; docstatus must be 0`)
-  if (stored === 2) throw new ValidationError('Cannot edit cancelled document')
-  const action = ACTION_BY_TRANSITION[`${stored}-${next}`]
-  if (!action) {
-    throw new DocstatusTransitionError(`Cannot change docstatus from ${STATUS_LABEL[stored] ?? stored} to ${STATUS_LABEL[next] ?? next}`)
-  }
-  return action
-}
 
 export interface ActionOptions {
   readonly ignorePermissions?: boolean
@@ -68,42 +35,6 @@ export interface ActionOptions {
 
 function applyOptions(doc: Document, options: ActionOptions): void {
   for (const [key, value] of Object.entries(options)) if (value) doc.flags[key] = true
-}
-
-/** Names new rows and fills `parent`, `parenttype`, `parentfield`, `idx`, owner and timestamps. */
-function prepareChildren(ctx: RequestContext, doc: Document, now: string): Document[] {
-  const fresh: Document[] = []
-  for (const field of doc.meta.tableFields) {
-    for (const [index, row] of doc.getTable(field.fieldname).entries()) {
-      row.set('parent', doc.name)
-      row.set('parenttype', doc.doctype)
-      row.set('parentfield', field.fieldname)
-      row.set('idx', index + 1)
-      row.set('docstatus', doc.docstatus)
-      row.set('modified', now)
-      row.set('modified_by', ctx.user)
-      if (row.isNew) {
-        row.set('owner', row.get('owner') ?? ctx.user)
-        row.set('creation', now)
-        fresh.push(row)
-      }
-    }
-  }
-  return fresh
-}
-
-/** Rows sent back with the name of a stored row are that row, not new ones (spec 1.5). */
-function adoptStoredRows(doc: Document, stored: Document): void {
-  for (const field of doc.meta.tableFields) {
-    const before = new Map(stored.getTable(field.fieldname).map((row) => [row.name, row]))
-    for (const row of doc.getTable(field.fieldname)) {
-      const old = row.name === undefined ? undefined : before.get(row.name)
-      if (!old || !row.isNew) continue
-      row.markStored()
-      row.set('owner', old.get('owner'))
-      row.set('creation', old.get('creation'))
-    }
-  }
 }
 
 async function builtInChecks(doc: Document): Promise<void> {
@@ -149,48 +80,9 @@ export function insertDocument<D extends Document>(doc: D, options: ActionOption
   })
 }
 
-/** An amendment must point at a cancelled document (spec 6.2). */
-async function assertAmendable(tx: WriteTransaction, doc: Document): Promise<void> {
-  const original = doc.get('amended_from')
-  if (!original || !doc.meta.isSubmittable) return
-  const row = await tx.selectFrom(`tab${doc.doctype}`).select('docstatus').where('name', '=', String(original)).executeTakeFirst()
-  if (!row || Number(row.docstatus) !== 2) {
-    throw new ValidationError(`${doc.doctype} ${String(original)} must be cancelled before it can be amended`)
-  }
-}
-
 async function runBeforeHooks(doc: Document, action: SaveAction): Promise<void> {
   const hooks = BEFORE_HOOKS[action]
   await runHooks(doc, ...(doc.flags.ignoreValidate ? hooks.filter((hook) => hook === 'beforeValidate') : hooks))
-}
-
-function checkUnchangeable(doc: Document, stored: Document, action: SaveAction): void {
-  for (const { field } of doc.meta.columns) {
-    if (!doc.hasChanged(field.fieldname)) continue
-    if (field.set_only_once && stored.get(field.fieldname) !== null && stored.get(field.fieldname) !== '') {
-      throw new CannotChangeConstantError(`${doc.doctype}: ${field.label ?? field.fieldname} cannot be changed once set`)
-    }
-    if (action === 'update_after_submit' && !field.allow_on_submit) {
-      throw new UpdateAfterSubmitError(`${doc.doctype}: not allowed to change ${field.label ?? field.fieldname} after submission`)
-    }
-  }
-  if (action !== 'update_after_submit') return
-  for (const field of doc.meta.tableFields) {
-    if (field.allow_on_submit) continue
-    const before = new Map(stored.getTable(field.fieldname).map((row) => [row.name, row]))
-    const rows = doc.getTable(field.fieldname)
-    const rowChanged = (row: Document): boolean => {
-      const old = before.get(row.name)
-      return !old || row.meta.columns.some(({ field: column }) => !column.allow_on_submit && !sameStoredValue(old.get(column.fieldname), row.get(column.fieldname)))
-    }
-    if (rows.length !== before.size || rows.some(rowChanged)) {
-      throw new UpdateAfterSubmitError(`${doc.doctype}: not allowed to change ${field.label ?? field.fieldname} after submission`)
-    }
-  }
-}
-
-function sameStoredValue(a: unknown, b: unknown): boolean {
-  return String(a ?? '') === String(b ?? '')
 }
 
 /** Saves an existing document, or inserts a new one. Submit and cancel are saves too. */
@@ -240,27 +132,6 @@ export function saveDocument<D extends Document>(doc: D, options: ActionOptions 
     notifyUpdate(doc, ctx.user)
     return doc
   })
-}
-
-/** Frappe's `check_no_back_links_exist`: submitted documents still link to a cancelled one. */
-async function assertNoSubmittedBackLinks(tx: WriteTransaction, doc: Document): Promise<void> {
-  const ctx = currentContext()
-  const linked = await findLinkedDocuments(tx, ctx.site.services.meta.all(), doc, { submittedOnly: true })
-  const first = linked[0]
-  if (first) {
-    throw new LinkExistsError(`Cannot cancel ${doc.doctype} ${String(doc.name)}: it is linked with submitted ${first.doctype} ${first.name}`)
-  }
-}
-
-async function saveVersion(stored: Document, doc: Document): Promise<void> {
-  const diff = diffDocuments(stored, doc)
-  if (!diff) return
-  const version = documentFactory(currentContext().site).create(currentContext().site.services.meta.get('Version'), {
-    ref_doctype: doc.doctype,
-    docname: doc.name,
-    data: JSON.stringify(diff),
-  })
-  await insertDocument(version, { ignorePermissions: true, ignoreLinks: true })
 }
 
 /** Submits a draft: docstatus 0 → 1, then save. */
@@ -328,4 +199,15 @@ export function deleteDocument(doctype: string, name: string, options: DeleteOpt
     notifyUpdate(doc, ctx.user)
     return true
   })
+}
+
+async function saveVersion(stored: Document, doc: Document): Promise<void> {
+  const diff = diffDocuments(stored, doc)
+  if (!diff) return
+  const version = documentFactory(currentContext().site).create(currentContext().site.services.meta.get('Version'), {
+    ref_doctype: doc.doctype,
+    docname: doc.name,
+    data: JSON.stringify(diff),
+  })
+  await insertDocument(version, { ignorePermissions: true, ignoreLinks: true })
 }
