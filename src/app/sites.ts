@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 
 import { join } from 'node:path'
 import type { Logger } from '../context/index.js'
 import type { Site } from '../context/index.js'
+import { CACHE_GENERATION_TABLE, syncCacheGenerationTable } from '../db/index.js'
 import { loadCustomDocTypes, loadCustomizations } from '../doctypes/index.js'
 import { createMetaRegistry } from '../meta/index.js'
 import { createRealtimeHub, type RealtimeHub } from '../realtime/index.js'
@@ -50,6 +51,42 @@ function setDefaultSite(sitesPath: string, name: string): void {
   writeFileSync(commonConfigPath(sitesPath), `${JSON.stringify(config, null, 1)}\n`)
 }
 
+/**
+ * What the sites folder says (which sites exist, the default site) is read from disk at most
+ * once a second per name, not on every request: another process's `new-site` shows within a second.
+ */
+const FOLDER_FRESH_MS = 1000
+
+function remembered<T>(read: (key: string) => T): { get(key: string): T; forget(): void } {
+  const known = new Map<string, { value: T; until: number }>()
+  return {
+    get(key) {
+      const now = Date.now()
+      const hit = known.get(key)
+      if (hit && hit.until > now) return hit.value
+      if (known.size > 1000) known.clear() // requests naming random hosts must not grow it without bound
+      const value = read(key)
+      known.set(key, { value, until: now + FOLDER_FRESH_MS })
+      return value
+    },
+    forget: () => known.clear(),
+  }
+}
+
+/** Sites installed before the cache generation row existed get it on open, without a migrate. */
+async function ensureCacheGeneration(site: Site): Promise<void> {
+  const { database } = site.services
+  if ((await database.listColumns(database.reader, CACHE_GENERATION_TABLE)).length > 0) return
+  const tx = await database.beginWrite()
+  try {
+    await syncCacheGenerationTable(tx, database)
+    await tx.commit().execute()
+  } catch (error) {
+    await tx.rollback().execute()
+    throw error
+  }
+}
+
 export async function openSites(options: SitesOptions): Promise<Sites> {
   mkdirSync(options.sitesPath, { recursive: true })
   if (!existsSync(commonConfigPath(options.sitesPath))) writeFileSync(commonConfigPath(options.sitesPath), '{}\n')
@@ -74,6 +111,7 @@ export async function openSites(options: SitesOptions): Promise<Sites> {
     const site = openSite({ sitesPath: options.sitesPath, name, apps, logger: options.logger, realtime })
     const tables = await site.services.database.listColumns(site.services.database.reader, 'tabDocType')
     if (tables.length > 0) {
+      await ensureCacheGeneration(site)
       await loadCustomDocTypes(site)
       await loadCustomizations(site)
       announce(site)
@@ -81,11 +119,16 @@ export async function openSites(options: SitesOptions): Promise<Sites> {
     return site
   }
 
+  const siteExists = remembered((name) => isValidSiteName(name) && existsSync(siteConfigPath(options.sitesPath, name)))
+  const defaultSite = remembered(() => {
+    const configured = readCommonConfig(options.sitesPath).default_site
+    return typeof configured === 'string' && configured ? configured : undefined
+  })
   const sites: Sites = {
     sitesPath: options.sitesPath,
     apps,
     realtime,
-    exists: (name) => isValidSiteName(name) && existsSync(siteConfigPath(options.sitesPath, name)),
+    exists: (name) => siteExists.get(name),
     get(name) {
       if (!sites.exists(name)) return Promise.reject(new Error(`Site ${name} does not exist`))
       let site = open.get(name)
@@ -100,20 +143,21 @@ export async function openSites(options: SitesOptions): Promise<Sites> {
       readdirSync(options.sitesPath, { withFileTypes: true })
         .filter((entry) => entry.isDirectory() && sites.exists(entry.name))
         .map((entry) => entry.name),
-    defaultSite() {
-      const configured = readCommonConfig(options.sitesPath).default_site
-      return typeof configured === 'string' && configured ? configured : undefined
-    },
+    defaultSite: () => defaultSite.get(''),
     async newSite(name, { adminPassword, config = {} }) {
       if (!isValidSiteName(name)) throw new Error(`Invalid site name ${JSON.stringify(name)}`)
       if (sites.exists(name)) throw new Error(`Site ${name} already exists`)
       mkdirSync(join(options.sitesPath, name), { recursive: true })
       writeFileSync(siteConfigPath(options.sitesPath, name), `${JSON.stringify({ db_type: 'sqlite', ...config }, null, 1)}\n`)
+      siteExists.forget()
       const site = await sites.get(name)
       await installSite(site, options.logger, adminPassword)
       announce(site)
       // The first site of a bench becomes its default, so requests by IP address reach it.
-      if (!sites.defaultSite()) setDefaultSite(options.sitesPath, name)
+      if (!sites.defaultSite()) {
+        setDefaultSite(options.sitesPath, name)
+        defaultSite.forget()
+      }
       return site
     },
     onOpen(listener) {

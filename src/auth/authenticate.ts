@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto'
 import type { Site } from '../context/index.js'
+import { cached } from '../db/index.js'
 import { AuthenticationError, InvalidAuthorizationHeader, InvalidAuthorizationToken } from '../errors/index.js'
 import { verifyPassword } from '../model/index.js'
 import { spendVerification } from './dummy-hash.js'
 import { loginThrottle } from './login-throttle.js'
-import { rolesOf } from './user-info.js'
+import { cachedRolesOf } from './user-info.js'
 
 /** Who a request acts as. */
 export interface Principal {
@@ -31,24 +32,29 @@ function cacheKey(site: Site, scheme: string, credentials: string): string {
   return `${site.name}\0${scheme}\0${createHash('sha256').update(credentials).digest('hex')}`
 }
 
-async function findUser(site: Site, column: 'name' | 'api_key', value: string): Promise<{ name: string; enabled: boolean } | undefined> {
-  const row = await site.services.database.reader
-    .selectFrom('tabUser')
-    .select(['name', 'enabled'])
-    .where(column, '=', value)
-    .executeTakeFirst()
-  return row ? { name: String(row.name), enabled: Boolean(Number(row.enabled)) || row.name === 'Administrator' } : undefined
+/** The user an API key (or a name) belongs to; cached, so a client sending its token on every request costs no query. */
+function findUser(site: Site, column: 'name' | 'api_key', value: string): Promise<{ name: string; enabled: boolean } | undefined> {
+  return cached(site, `user-by-${column}\0${value}`, async () => {
+    const row = await site.services.database.reader
+      .selectFrom('tabUser')
+      .select(['name', 'enabled'])
+      .where(column, '=', value)
+      .executeTakeFirst()
+    return row ? Object.freeze({ name: String(row.name), enabled: Boolean(Number(row.enabled)) || row.name === 'Administrator' }) : undefined
+  })
 }
 
-async function storedHash(site: Site, user: string, fieldname: string): Promise<string | undefined> {
-  const row = await site.services.database.reader
-    .selectFrom('__Auth')
-    .select('password')
-    .where('doctype', '=', 'User')
-    .where('name', '=', user)
-    .where('fieldname', '=', fieldname)
-    .executeTakeFirst()
-  return row ? String(row.password) : undefined
+function storedHash(site: Site, user: string, fieldname: string): Promise<string | undefined> {
+  return cached(site, `hash\0${user}\0${fieldname}`, async () => {
+    const row = await site.services.database.reader
+      .selectFrom('__Auth')
+      .select('password')
+      .where('doctype', '=', 'User')
+      .where('name', '=', user)
+      .where('fieldname', '=', fieldname)
+      .executeTakeFirst()
+    return row ? String(row.password) : undefined
+  })
 }
 
 /** The user whose secret (`api_secret`, or `password` for Basic user:password) matches, else undefined. */
@@ -137,5 +143,5 @@ export async function authenticate(site: Site, authorization: string | undefined
 }
 
 export async function principalOf(site: Site, user: string): Promise<Principal> {
-  return user === 'Guest' ? GUEST : { user, roles: await rolesOf(site.services.database.reader, user) }
+  return user === 'Guest' ? GUEST : { user, roles: await cachedRolesOf(site, user) }
 }

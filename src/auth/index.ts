@@ -18,4 +18,4 @@ export {
   type Session,
   type StartSessionOptions,
 } from './sessions.js'
-export { GUEST_INFO, loadUserInfo, rolesOf, type UserInfo } from './user-info.js'
+export { GUEST_INFO, cachedRolesOf, cachedUserInfo, loadUserInfo, rolesOf, type UserInfo } from './user-info.js'

@@ -1,4 +1,8 @@
-import type { Executor } from '../db/index.js'
+import type { Site } from '../context/index.js'
+import { cached, registerCachedTables, type Executor } from '../db/index.js'
+
+// What authentication reads of users, their roles and secrets is cached per site.
+registerCachedTables('User', 'Has Role', 'Role', '__Auth')
 
 /** What sessions and their cookies need to know of a user (Frappe's `LoginManager.info`). */
 export interface UserInfo {
@@ -59,4 +63,14 @@ export async function rolesOf(db: Executor, user: string): Promise<string[]> {
   const info = await db.selectFrom('tabUser').select('user_type').where('name', '=', user).executeTakeFirst()
   if (String(info?.user_type || 'System User') === 'System User') roles.add('Desk User') // blank reads as System User, as loadUserInfo
   return [...roles]
+}
+
+/** `loadUserInfo` from committed data, cached until a user, role or secret changes. */
+export function cachedUserInfo(site: Site, user: string): Promise<UserInfo | undefined> {
+  return cached(site, `user-info\0${user}`, () => loadUserInfo(site.services.database.reader, user))
+}
+
+/** `rolesOf` from committed data, cached until a user, role or Has Role row changes. The list is frozen. */
+export function cachedRolesOf(site: Site, user: string): Promise<readonly string[]> {
+  return cached(site, `roles\0${user}`, async () => Object.freeze(await rolesOf(site.services.database.reader, user)))
 }

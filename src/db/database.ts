@@ -54,5 +54,7 @@ export interface SiteDatabase {
     keptColumns: readonly string[],
   ): Promise<void>
   classifyError(error: unknown): DriverErrorKind
+  /** The committed value of the cache generation row (`site-cache.ts`); read once per request, so kept cheap. */
+  cacheGeneration(): Promise<number>
   close(): Promise<void>
 }

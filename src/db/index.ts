@@ -8,7 +8,7 @@ export type {
   WriteTransaction,
 } from './database.js'
 export { createSqliteDatabase, type SqliteOptions } from './dialects/sqlite.js'
-export { syncCoreTables, syncTable, wantedTable, type SyncReport, type WantedTable } from './schema-sync.js'
+export { syncCacheGenerationTable, syncCoreTables, syncTable, wantedTable, type SyncReport, type WantedTable } from './schema-sync.js'
 export {
   database,
   finishUnitOfWork,
@@ -16,3 +16,4 @@ export {
   runUnitOfWork,
   type UnitOfWorkOptions,
 } from './transaction.js'
+export { CACHE_GENERATION_TABLE, cached, noteCachedWrite, registerCachedTables } from './site-cache.js'

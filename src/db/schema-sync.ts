@@ -1,5 +1,6 @@
 import { sql, type ColumnDefinitionBuilder } from 'kysely'
 import { CHILD_COLUMNS, OPTIONAL_COLUMNS, tableName, type DocTypeMeta } from '../meta/index.js'
+import { CACHE_GENERATION_TABLE } from './site-cache.js'
 import type { Executor, SiteDatabase } from './database.js'
 
 /** A column the metadata asks for. */
@@ -147,8 +148,20 @@ export async function syncTable(db: Executor, database: SiteDatabase, meta: DocT
   return report
 }
 
+/** The one-row counter of `site-cache.ts`; sites made before it existed get it when they open. */
+export async function syncCacheGenerationTable(db: Executor, database: SiteDatabase): Promise<void> {
+  await db.schema
+    .createTable(CACHE_GENERATION_TABLE)
+    .ifNotExists()
+    .addColumn('generation', sql.raw(database.columnType('bigint', undefined)), (c) => c.notNull().defaultTo(0))
+    .execute()
+  const row = await db.selectFrom(CACHE_GENERATION_TABLE).select('generation').executeTakeFirst()
+  if (!row) await db.insertInto(CACHE_GENERATION_TABLE).values({ generation: 0 }).execute()
+}
+
 /** Tables that belong to the framework rather than to a DocType (spec 7.5, 8). */
 export async function syncCoreTables(db: Executor, database: SiteDatabase): Promise<void> {
+  await syncCacheGenerationTable(db, database)
   const varchar = database.columnType('varchar', undefined)
   const longtext = database.columnType('longtext', undefined)
   await db.schema

@@ -1,6 +1,6 @@
 import { randomBytes, scrypt as scryptCallback, timingSafeEqual } from 'node:crypto'
 import { promisify } from 'node:util'
-import type { Executor } from '../db/index.js'
+import { noteCachedWrite, type Executor } from '../db/index.js'
 
 const scrypt = promisify(scryptCallback) as (password: string, salt: Buffer, keylen: number) => Promise<Buffer>
 const KEY_LENGTH = 64
@@ -26,6 +26,7 @@ export async function verifyPassword(password: string, stored: string): Promise<
 /** Stores the hash of a Password field's value, replacing any earlier one. */
 export async function setPassword(db: Executor, doctype: string, name: string, fieldname: string, password: string): Promise<void> {
   const hashed = await hashPassword(password)
+  await noteCachedWrite(db, '__Auth')
   await db.deleteFrom('__Auth').where('doctype', '=', doctype).where('name', '=', name).where('fieldname', '=', fieldname).execute()
   await db.insertInto('__Auth').values({ doctype, name, fieldname, password: hashed }).execute()
 }

@@ -1,5 +1,5 @@
 import { DoesNotExistError, DuplicateEntryError, UniqueValidationError } from '../errors/index.js'
-import type { Executor, SiteDatabase } from '../db/index.js'
+import { noteCachedWrite, type Executor, type SiteDatabase } from '../db/index.js'
 import { CHILD_COLUMNS, NUMERIC_FIELD_TYPES, STANDARD_COLUMNS, tableName, type DocTypeMeta } from '../meta/index.js'
 import type { DocValues, Document, DocumentFactory } from './document.js'
 import { PASSWORD_MASK, setPassword } from './passwords.js'
@@ -42,6 +42,7 @@ function translateWriteError(database: SiteDatabase, doc: Document, error: unkno
 }
 
 async function insertOne(db: Executor, database: SiteDatabase, doc: Document): Promise<void> {
+  await noteCachedWrite(db, doc.doctype)
   await storePasswords(db, doc)
   try {
     await db.insertInto(tableName(doc.doctype)).values(rowOf(doc)).execute()
@@ -65,6 +66,7 @@ export async function insertRow(db: Executor, database: SiteDatabase, doc: Docum
 /** UPDATEs the parent; child rows missing from the document are deleted, the rest upserted. */
 export async function updateRow(db: Executor, database: SiteDatabase, doc: Document): Promise<void> {
   if (doc.meta.issingle) return writeSingle(db, database, doc)
+  await noteCachedWrite(db, doc.doctype)
   await storePasswords(db, doc)
   const { name: _name, ...values } = rowOf(doc)
   try {
@@ -79,6 +81,7 @@ async function syncChildren(db: Executor, database: SiteDatabase, doc: Document)
   for (const field of doc.meta.tableFields) {
     const table = tableName(field.options ?? '')
     const rows = doc.getTable(field.fieldname)
+    await noteCachedWrite(db, field.options ?? '')
     const keep = rows.map((row) => String(row.name))
     let removal = db
       .deleteFrom(table)
@@ -100,6 +103,7 @@ async function syncChildren(db: Executor, database: SiteDatabase, doc: Document)
 
 /** A Single's values live in `tabSingles`, one text row per field (spec 7.5). */
 async function writeSingle(db: Executor, database: SiteDatabase, doc: Document): Promise<void> {
+  await noteCachedWrite(db, doc.doctype)
   await storePasswords(db, doc)
   await db.deleteFrom('tabSingles').where('doctype', '=', doc.doctype).execute()
   const row = rowOf(doc)
@@ -151,7 +155,9 @@ export async function loadDocument(db: Executor, factory: DocumentFactory, docty
 
 /** Deletes a document's row and its child rows. */
 export async function deleteRow(db: Executor, doc: Document): Promise<void> {
+  await noteCachedWrite(db, doc.doctype)
   for (const field of doc.meta.tableFields) {
+    await noteCachedWrite(db, field.options ?? '')
     await db
       .deleteFrom(tableName(field.options ?? ''))
       .where('parent', '=', String(doc.name))

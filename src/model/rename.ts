@@ -1,5 +1,5 @@
 import { currentContext, publishRealtime } from '../context/index.js'
-import { inTransaction } from '../db/index.js'
+import { inTransaction, noteCachedWrite } from '../db/index.js'
 import { DuplicateEntryError, ValidationError } from '../errors/index.js'
 import { tableName } from '../meta/index.js'
 import type { Document } from './document.js'
@@ -39,6 +39,7 @@ export function renameDocument(doctype: string, oldName: string, requestedName: 
     if (!existing && merge) throw new ValidationError(`${doctype} ${newName} does not exist, select a new target to merge`)
 
     await runHook(doc, 'beforeRename', oldName, newName, merge)
+    await noteCachedWrite(tx, doctype)
     if (merge) await deleteRow(tx, doc)
     else await tx.updateTable(tableName(doctype)).set({ name: newName }).where('name', '=', oldName).execute()
     // Frappe's `update_autoname_field`: a name taken from a field keeps that field in step.
@@ -47,6 +48,7 @@ export function renameDocument(doctype: string, oldName: string, requestedName: 
       await tx.updateTable(tableName(doctype)).set({ [autonameField]: newName }).where('name', '=', newName).execute()
     }
     for (const field of meta.tableFields) {
+      await noteCachedWrite(tx, field.options ?? '')
       await tx
         .updateTable(tableName(field.options ?? ''))
         .set({ parent: newName })
@@ -55,6 +57,7 @@ export function renameDocument(doctype: string, oldName: string, requestedName: 
         .execute()
     }
     for (const { meta: linking, fieldname, doctypeField } of linkFieldsTo(ctx.site.services.meta.all(), doctype)) {
+      await noteCachedWrite(tx, linking.name)
       let update = tx.updateTable(tableName(linking.name)).set({ [fieldname]: newName }).where(fieldname, '=', oldName)
       if (doctypeField) update = update.where(doctypeField, '=', doctype)
       await update.execute()

@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http'
-import { GUEST_SID, assertSameSite, authenticateHeader, findSession, loadUserInfo } from '../auth/index.js'
+import { GUEST_SID, assertSameSite, authenticateHeader, findSession, cachedUserInfo } from '../auth/index.js'
 import type { Site } from '../context/index.js'
 import { FrameworkError } from '../errors/index.js'
 import { corsAllows } from './cors.js'
@@ -46,7 +46,7 @@ async function sessionUser(site: Site, sid: string): Promise<SocketUser> {
   const reader = site.services.database.reader
   const found = await findSession(reader, sid, site.config)
   if (found.status !== 'active') return guest
-  const info = await loadUserInfo(reader, found.session.user)
+  const info = await cachedUserInfo(site, found.session.user)
   return info?.enabled ? { user: info.name, userType: info.userType } : guest
 }
 
@@ -79,6 +79,6 @@ export async function authenticateSocket(site: Site, headers: IncomingHttpHeader
     throw error
   }
   if (!user) return fromSession ?? { user: 'Guest', userType: 'Website User' }
-  const info = await loadUserInfo(site.services.database.reader, user)
+  const info = await cachedUserInfo(site, user)
   return { user, userType: info?.userType ?? 'System User' }
 }

@@ -1,6 +1,7 @@
 import BetterSqlite3 from 'better-sqlite3'
 import { Kysely, SqliteDialect, sql, type LogEvent } from 'kysely'
 import type { ColumnKind, DocField } from '../../meta/index.js'
+import { CACHE_GENERATION_TABLE } from '../site-cache.js'
 import type { DriverErrorKind, DynamicDB, ExistingColumn, Executor, SiteDatabase } from '../database.js'
 
 const STATEMENT_CACHE_SIZE = 500
@@ -76,6 +77,8 @@ export function createSqliteDatabase(options: SqliteOptions): SiteDatabase {
     log: options.log,
   })
 
+  // Prepared once and run synchronously: this read is on every request's path.
+  let generationStatement: BetterSqlite3.Statement | undefined
   return {
     dialect: 'sqlite',
     reader,
@@ -117,6 +120,14 @@ export function createSqliteDatabase(options: SqliteOptions): SiteDatabase {
       }
       if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') return { kind: 'lock_timeout' }
       return { kind: 'other' }
+    },
+    async cacheGeneration() {
+      try {
+        generationStatement ??= readerConnection.prepare(`select generation from ${quoteIdentifier(CACHE_GENERATION_TABLE)}`).pluck()
+      } catch {
+        return 0 // a site still being installed: nothing cached can be stale yet
+      }
+      return Number(generationStatement.get() ?? 0)
     },
     async close() {
       await reader.destroy()

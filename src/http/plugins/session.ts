@@ -8,7 +8,7 @@ import {
   authenticateHeader,
   deleteSession,
   findSession,
-  loadUserInfo,
+  cachedUserInfo,
   needsRefresh,
   principalOf,
   refreshSession,
@@ -45,22 +45,37 @@ function encodeCookie(value: string): string {
   return encodeURIComponent(value).replace(/%2F/g, '/')
 }
 
+/** Serialised `Set-Cookie` lines by their inputs: nearly every response repeats one of a few sets. */
+const cookieLines = new Map<string, readonly string[]>()
+
+function authCookieLines(request: FastifyRequest, auth: RequestAuth): readonly string[] {
+  const { state } = auth
+  const secure = request.protocol === 'https'
+  const values = [state.session?.sid ?? GUEST_SID, state.info.userType === 'Website User' ? 'no' : 'yes', state.info.fullName, state.info.name, state.info.userImage]
+  const key = JSON.stringify([values, auth.maxAge, secure])
+  let lines = cookieLines.get(key)
+  if (!lines) {
+    const base = { path: '/', sameSite: 'lax', secure, encode: encodeCookie } as const
+    lines = AUTH_COOKIES.map((name, at) =>
+      request.server.serializeCookie(name, values[at] ?? '', name === 'sid' ? { ...base, httpOnly: true, maxAge: auth.maxAge } : base),
+    )
+    if (cookieLines.size >= 1000) cookieLines.clear() // logged-in users' own sets: keep it bounded
+    cookieLines.set(key, lines)
+  }
+  return lines
+}
+
 function writeAuthCookies(request: FastifyRequest, reply: FastifyReply): void {
   const auth = request.cortadoAuth
-  const secure = request.protocol === 'https'
   // An AuthenticationError (the only 401) clears the cookies too (spec 4.2).
   if (reply.statusCode === 401 || auth?.state.clearCookies) {
     for (const name of AUTH_COOKIES) void reply.clearCookie(name, { path: '/' })
     return
   }
   if (!auth) return
-  const { state } = auth
-  const base = { path: '/', sameSite: 'lax', secure, encode: encodeCookie } as const
-  void reply.setCookie('sid', state.session?.sid ?? GUEST_SID, { ...base, httpOnly: true, maxAge: auth.maxAge })
-  void reply.setCookie('system_user', state.info.userType === 'Website User' ? 'no' : 'yes', base)
-  void reply.setCookie('full_name', state.info.fullName, base)
-  void reply.setCookie('user_id', state.info.name, base)
-  void reply.setCookie('user_image', state.info.userImage, base)
+  const earlier = reply.getHeader('set-cookie')
+  const lines = authCookieLines(request, auth)
+  void reply.header('set-cookie', earlier === undefined ? lines : [...(Array.isArray(earlier) ? earlier : [String(earlier)]), ...lines])
 }
 
 /** Cookie parsing, the auth cookies on every response, `Retry-After` on throttled requests. */
@@ -147,7 +162,7 @@ async function resumeSession(site: Site, request: FastifyRequest, args: Record<s
   const found = await findSession(reader, sid, site.config)
   if (found.status === 'missing') return expiredGuest()
   const session = found.status === 'active' ? found.session : undefined
-  const info = session ? await loadUserInfo(reader, session.user) : undefined
+  const info = session ? await cachedUserInfo(site, session.user) : undefined
   if (!session || !info?.enabled) {
     await commitNow(site, request, 'Guest', (tx) => deleteSession(tx, sid)) // expired, or its user disabled
     return expiredGuest()

@@ -1,0 +1,86 @@
+import { afterCommit, maybeContext, onRollback, type Site, type UnitOfWork } from '../context/index.js'
+import type { Executor } from './database.js'
+
+/** One row, one counter per site: bumped in the transaction of every write to a cached table. */
+export const CACHE_GENERATION_TABLE = '__cache_generation'
+const MAX_ENTRIES = 20_000
+
+/** Tables (DocType names, or `__Auth`) whose rows some layer caches; writes to others need no invalidation. */
+const cachedTables = new Set<string>()
+
+/** Declares, at module load, that a layer caches rows of these tables. */
+export function registerCachedTables(...tables: string[]): void {
+  for (const table of tables) cachedTables.add(table)
+}
+
+/**
+ * A process-local copy of a site's rarely-changing rows (users, roles, API keys), as Frappe
+ * keeps them in Redis. Every process and CLI command bumps the site's generation row when it
+ * writes a cached table; a unit of work reads that row once, before its first cache use, and
+ * drops the whole cache if it moved. So a change committed by any process (another app
+ * process, `cortado set-admin-password`) is seen by the next request everywhere, at the cost
+ * of one indexed read per request instead of a read per cached row.
+ */
+class SiteCache {
+  #generation = -1
+  readonly #entries = new Map<string, unknown>()
+  readonly #checked = new WeakSet<UnitOfWork>()
+
+  constructor(private readonly site: Site) {}
+
+  async get<T>(key: string, load: () => Promise<T>): Promise<T> {
+    const work = maybeContext()?.work
+    if (!work || !this.#checked.has(work)) {
+      this.#observe(await this.site.services.database.cacheGeneration())
+      if (work) this.#checked.add(work)
+    }
+    if (this.#entries.has(key)) return this.#entries.get(key) as T
+    const generation = this.#generation
+    const value = await load()
+    if (generation === this.#generation) {
+      if (this.#entries.size >= MAX_ENTRIES) this.#entries.delete(this.#entries.keys().next().value as string)
+      this.#entries.set(key, value)
+    }
+    return value
+  }
+
+  /** Drops everything; a load that was in flight is not kept either. */
+  clear(): void {
+    this.#entries.clear()
+    this.#generation = -1
+  }
+
+  #observe(generation: number): void {
+    if (generation === this.#generation) return
+    this.#entries.clear()
+    this.#generation = generation
+  }
+}
+
+const caches = new WeakMap<Site, SiteCache>()
+
+function siteCache(site: Site): SiteCache {
+  let cache = caches.get(site)
+  if (!cache) caches.set(site, (cache = new SiteCache(site)))
+  return cache
+}
+
+/** `load()`'s value for `key`, kept until any cached table of the site changes. Treat it as read-only. */
+export function cached<T>(site: Site, key: string, load: () => Promise<T>): Promise<T> {
+  return siteCache(site).get(key, load)
+}
+
+/**
+ * Marks a write to `table` in the transaction `db`: for a cached table, bumps the site's
+ * generation in the same transaction (so other processes drop their copies once it commits,
+ * and never if it rolls back) and clears this process's copy now and at commit or rollback.
+ */
+export async function noteCachedWrite(db: Executor, table: string): Promise<void> {
+  const site = maybeContext()?.site
+  if (!cachedTables.has(table) || !site) return
+  await db.updateTable(CACHE_GENERATION_TABLE).set((eb) => ({ generation: eb('generation', '+', 1) })).execute()
+  const cache = siteCache(site)
+  cache.clear()
+  afterCommit(() => cache.clear(), `clear cache after ${table} write`)
+  onRollback(() => cache.clear())
+}
