@@ -1,4 +1,5 @@
 import { join } from 'node:path'
+import type { LogEvent } from 'kysely'
 import type { Logger, RealtimePublisher } from '../context/index.js'
 import type { Site } from '../context/index.js'
 import { maybeContext, recordTrace } from '../context/index.js'
@@ -20,18 +21,19 @@ export interface OpenSiteOptions {
   readonly realtime?: RealtimePublisher
 }
 
+function traceStatement(event: LogEvent): void {
+  const ctx = maybeContext()
+  if (ctx?.trace && event.level === 'query') recordTrace(ctx, { kind: 'sql', sql: event.query.sql, parameters: event.query.parameters })
+}
+
 function openDatabase(site: string, path: string, config: ReturnType<typeof readSiteConfig>): SiteDatabase {
   const dbType = config.db_type ?? 'sqlite'
   if (dbType !== 'sqlite') throw new Error(`site ${site}: db_type ${String(dbType)} is not supported yet (only sqlite)`)
   return createSqliteDatabase({
     file: join(path, config.db_file ?? 'site.sqlite3'),
-    // Each statement goes to the hook trace of the request that issued it.
-    log(event) {
-      const ctx = maybeContext()
-      if (ctx?.trace && event.level === 'query') {
-        recordTrace(ctx, { kind: 'sql', sql: event.query.sql, parameters: event.query.parameters })
-      }
-    },
+    // In developer mode each statement goes to the hook trace of the request that issued it
+    // (only then: Kysely times every query it is asked to log).
+    log: config.developer_mode ? traceStatement : undefined,
   })
 }
 

@@ -1,4 +1,4 @@
-import { randomId } from '../utils/index.js'
+import { lazyChildLogger, randomId } from '../utils/index.js'
 import type { Logger, RequestContext, RequestFlags } from './context.js'
 import { isDeveloperMode, type Site } from './site.js'
 
@@ -24,7 +24,7 @@ export function newContext(options: NewContextOptions): RequestContext {
     flags: { ...options.flags },
     messageLog: [],
     work: { afterCommit: [], onRollback: [] },
-    logger: options.logger.child({ reqId: requestId, site: options.site.name, user: options.user }),
+    logger: lazyChildLogger(options.logger, { reqId: requestId, site: options.site.name, user: options.user }),
     trace: isDeveloperMode(options.site) ? [] : undefined,
   }
 }

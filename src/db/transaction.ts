@@ -62,18 +62,28 @@ async function underSavepoint<T>(
   depth: number,
   fn: (tx: WriteTransaction) => Promise<T>,
 ): Promise<T> {
+  // The action that opens the transaction needs no savepoint: rolling the whole transaction
+  // back undoes exactly that action, and saves two statements on every single-action request.
+  const opensTransaction = depth === 1 && !ctx.work.transaction && !ctx.work.opening
   const tx = await openTransaction(ctx)
   const savepoint = `sp_${depth}`
   const queued = ctx.work.afterCommit.length
   const undoFrom = ctx.work.onRollback.length
-  const marked = await tx.savepoint(savepoint).execute()
+  const marked = opensTransaction ? undefined : await tx.savepoint(savepoint).execute()
   try {
     const result = await actionDepth.run(depth, () => fn(tx))
-    await marked.releaseSavepoint(savepoint).execute()
+    if (marked) await marked.releaseSavepoint(savepoint).execute()
     return result
   } catch (error) {
-    await marked.rollbackToSavepoint(savepoint).execute()
-    recordTrace(ctx, { kind: 'transaction', event: 'rollback_to_savepoint' })
+    if (!marked) {
+      ctx.work.transaction = undefined
+      ctx.work.opening = undefined // a later action in this unit of work begins afresh
+      await tx.rollback().execute()
+      recordTrace(ctx, { kind: 'transaction', event: 'rollback' })
+    } else {
+      await marked.rollbackToSavepoint(savepoint).execute()
+      recordTrace(ctx, { kind: 'transaction', event: 'rollback_to_savepoint' })
+    }
     ctx.work.afterCommit.length = queued
     await runUndo(ctx, ctx.work.onRollback.splice(undoFrom))
     throw error

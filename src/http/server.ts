@@ -1,6 +1,6 @@
 import formBody from '@fastify/formbody'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
-import { randomId } from '../utils/index.js'
+import { lazyChildLogger, randomId } from '../utils/index.js'
 import { bodyDepthError } from './json-body.js'
 import { registerCors } from './plugins/cors.js'
 import { registerErrorHandlers } from './plugins/errors.js'
@@ -26,6 +26,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const app = Fastify({
     loggerInstance: options.logger as FastifyBaseLogger,
     genReqId: () => randomId(),
+    childLoggerFactory: (logger, bindings, options) => lazyChildLogger(logger, bindings, options),
     bodyLimit: options.bodyLimit ?? 10 * 1024 * 1024,
     // Prototype-poisoning keys are dropped rather than refused: they change nothing either way.
     onProtoPoisoning: 'remove',

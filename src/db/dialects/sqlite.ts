@@ -1,37 +1,19 @@
 import BetterSqlite3 from 'better-sqlite3'
-import { Kysely, SqliteDialect, sql, type LogEvent } from 'kysely'
+import { CompiledQuery, Kysely, sql, type LogEvent } from 'kysely'
 import type { ColumnKind, DocField } from '../../meta/index.js'
 import { CACHE_GENERATION_TABLE } from '../site-cache.js'
+import { BetterSqliteDialect } from './sqlite-driver.js'
 import type { DriverErrorKind, DynamicDB, ExistingColumn, Executor, SiteDatabase } from '../database.js'
-
-const STATEMENT_CACHE_SIZE = 500
 
 /** SQLite's identifier quoting, for the table rebuild only; everything else goes through Kysely. */
 function quoteIdentifier(identifier: string): string {
   return `"${identifier.replaceAll('"', '""')}"`
 }
 
-/** better-sqlite3 with prepared statements reused per SQL text (Kysely prepares every query). */
-function withStatementCache(database: BetterSqlite3.Database): BetterSqlite3.Database {
-  const cache = new Map<string, BetterSqlite3.Statement>()
-  const prepare = database.prepare.bind(database)
-  return Object.assign(Object.create(database) as BetterSqlite3.Database, {
-    prepare(source: string) {
-      let statement = cache.get(source)
-      if (!statement) {
-        statement = prepare(source)
-        if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value as string)
-        cache.set(source, statement)
-      }
-      return statement
-    },
-    close: () => database.close(),
-  })
-}
-
 function open(file: string, readonly: boolean): BetterSqlite3.Database {
   const database = new BetterSqlite3(file, { readonly, fileMustExist: readonly })
-  database.pragma('busy_timeout = 5000')
+  // The writer's lock waits are retried by the driver between event-loop turns, never by sleeping here.
+  database.pragma(`busy_timeout = ${readonly ? 5000 : 0}`)
   if (!readonly) {
     database.pragma('journal_mode = WAL')
     database.pragma('synchronous = NORMAL') // WAL + NORMAL: durable against a process crash
@@ -61,24 +43,21 @@ export interface SqliteOptions {
 }
 
 /**
- * SQLite allows one writer. One connection writes (its transactions queue on Kysely's
- * connection mutex); another reads committed data through WAL, so a request that awaits
+ * SQLite allows one writer. One connection writes (its transactions queue in this process and
+ * take the file's write lock with BEGIN IMMEDIATE, so processes sharing the file take turns);
+ * another reads committed data through WAL, so a request that awaits
  * inside a write transaction never stalls reads, and nobody sees its uncommitted rows.
  */
 export function createSqliteDatabase(options: SqliteOptions): SiteDatabase {
   const writerConnection = open(options.file, false)
   const readerConnection = open(options.file, true)
-  const writer = new Kysely<DynamicDB>({
-    dialect: new SqliteDialect({ database: withStatementCache(writerConnection) }),
-    log: options.log,
-  })
-  const reader = new Kysely<DynamicDB>({
-    dialect: new SqliteDialect({ database: withStatementCache(readerConnection) }),
-    log: options.log,
-  })
+  const readerDialect = new BetterSqliteDialect(readerConnection, 'reader')
+  const endReadSnapshot = (): void => readerDialect.endTurnSnapshot()
+  const writer = new Kysely<DynamicDB>({ dialect: new BetterSqliteDialect(writerConnection, 'writer', endReadSnapshot), log: options.log })
+  const reader = new Kysely<DynamicDB>({ dialect: readerDialect, log: options.log })
 
-  // Prepared once and run synchronously: this read is on every request's path.
-  let generationStatement: BetterSqlite3.Statement | undefined
+  // Compiled once: this read is on every request's path.
+  const generationQuery = CompiledQuery.raw(`select generation from ${quoteIdentifier(CACHE_GENERATION_TABLE)}`)
   return {
     dialect: 'sqlite',
     reader,
@@ -123,11 +102,11 @@ export function createSqliteDatabase(options: SqliteOptions): SiteDatabase {
     },
     async cacheGeneration() {
       try {
-        generationStatement ??= readerConnection.prepare(`select generation from ${quoteIdentifier(CACHE_GENERATION_TABLE)}`).pluck()
+        const { rows } = await reader.executeQuery<{ generation: number }>(generationQuery)
+        return Number(rows[0]?.generation ?? 0)
       } catch {
-        return 0 // a site still being installed: nothing cached can be stale yet
+        return 0 // a site still being installed has no generation row; nothing cached can be stale yet
       }
-      return Number(generationStatement.get() ?? 0)
     },
     async close() {
       await reader.destroy()
