@@ -26,7 +26,7 @@ function traceStatement(event: LogEvent): void {
   if (ctx?.trace && event.level === 'query') recordTrace(ctx, { kind: 'sql', sql: event.query.sql, parameters: event.query.parameters })
 }
 
-function openDatabase(site: string, path: string, config: ReturnType<typeof readSiteConfig>): SiteDatabase {
+function openDatabase(site: string, path: string, config: ReturnType<typeof readSiteConfig>, logger: Logger): SiteDatabase {
   const dbType = config.db_type ?? 'sqlite'
   if (dbType !== 'sqlite') throw new Error(`site ${site}: db_type ${String(dbType)} is not supported yet (only sqlite)`)
   return createSqliteDatabase({
@@ -34,6 +34,7 @@ function openDatabase(site: string, path: string, config: ReturnType<typeof read
     // In developer mode each statement goes to the hook trace of the request that issued it
     // (only then: Kysely times every query it is asked to log).
     log: config.developer_mode ? traceStatement : undefined,
+    onBackgroundError: (message) => logger.error({ site, message }, 'SQLite checkpoint failed'),
   })
 }
 
@@ -78,7 +79,7 @@ export function openSite(options: OpenSiteOptions): Site {
     config,
     services: {
       meta,
-      database: openDatabase(options.name, path, config),
+      database: openDatabase(options.name, path, config, options.logger),
       model: { controllers, docEvents: options.apps.flatMap(docEventsOf), afterDeleteSteps: [removeAttachments] },
       methods,
       realtime: options.realtime,

@@ -17,6 +17,15 @@ function copySafe(source: Record<string, unknown>): Record<string, unknown> {
  * otherwise the query string merged with form fields (form wins). `_` is dropped.
  */
 export function buildFormDict(request: FastifyRequest): Record<string, unknown> {
+  let args = formDicts.get(request)
+  if (!args) formDicts.set(request, (args = readFormDict(request)))
+  return args
+}
+
+/** Built once per request: authentication, the route and the context all ask for it. */
+const formDicts = new WeakMap<FastifyRequest, Record<string, unknown>>()
+
+function readFormDict(request: FastifyRequest): Record<string, unknown> {
   const body = request.body
   // Only a non-empty JSON body replaces the query: a bodiless DELETE sent with a JSON content
   // type (frappe-js-sdk's `call().delete`) still carries its arguments in the query string.

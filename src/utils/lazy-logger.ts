@@ -1,36 +1,76 @@
-const LEVEL_METHODS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace'])
-/** What a child shares with its parent, answered without making the child. */
-const SHARED = new Set(['isLevelEnabled', 'level', 'levels', 'levelVal'])
-const noop = (): void => {}
+type LogMethod = (...args: unknown[]) => void
 
-interface ChildLogger<L> {
-  child(bindings: Record<string, unknown>, options?: object): L
+/** What a pino-compatible logger offers that a lazy child needs of its parent. */
+export interface ParentLogger {
+  child(bindings: Record<string, unknown>, options?: object): ParentLogger
   isLevelEnabled?(level: string): boolean
+  level?: string
+  [method: string]: unknown
 }
 
+const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const
+
 /**
- * `parent.child(bindings)`, made only when something is logged at an enabled level. Every
- * request gets a child logger (request id, site, user), and at the usual `warn` level most
- * never write a line: building pino's child for each was a measurable share of a request.
+ * A child logger that is built only when a line is written at an enabled level. Every request
+ * gets a child (request id, site, user), and at the usual `warn` level most never log: building
+ * pino's child for each was a measurable share of a request's time.
  */
-export function lazyChildLogger<L extends ChildLogger<L>>(parent: L, bindings: Record<string, unknown>, options?: object): L {
-  let real: L | undefined
-  const materialise = (): L => (real ??= parent.child(bindings, options))
-  return new Proxy(parent, {
-    get(_target, property) {
-      if (typeof property === 'string' && !real) {
-        if (LEVEL_METHODS.has(property) && parent.isLevelEnabled?.(property) === false) return noop
-        if (SHARED.has(property)) {
-          const value: unknown = Reflect.get(parent as object, property)
-          return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(parent) : value
-        }
-      }
-      const logger = materialise()
-      const value: unknown = Reflect.get(logger as object, property)
-      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(logger) : value
-    },
-    set(_target, property, value) {
-      return Reflect.set(materialise() as object, property, value)
+class LazyChildLogger {
+  #real: ParentLogger | undefined
+
+  constructor(
+    private readonly parent: ParentLogger | LazyChildLogger,
+    private readonly bindingsOfChild: Record<string, unknown>,
+    private readonly options: object | undefined,
+  ) {}
+
+  real(): ParentLogger {
+    const parent = this.parent instanceof LazyChildLogger ? this.parent.real() : this.parent
+    return (this.#real ??= parent.child(this.bindingsOfChild, this.options))
+  }
+
+  isLevelEnabled(level: string): boolean {
+    if (this.#real) return this.#real.isLevelEnabled?.(level) ?? true
+    return this.parent.isLevelEnabled?.(level) ?? true
+  }
+
+  get level(): string | undefined {
+    return this.#real ? this.#real.level : this.parent.level
+  }
+
+  set level(level: string | undefined) {
+    this.real().level = level
+  }
+
+  child(bindings: Record<string, unknown>, options?: object): LazyChildLogger {
+    return new LazyChildLogger(this, bindings, options)
+  }
+
+  bindings(): Record<string, unknown> {
+    return (this.real().bindings as () => Record<string, unknown>)()
+  }
+
+  silent(): void {}
+
+  declare fatal: LogMethod
+  declare error: LogMethod
+  declare warn: LogMethod
+  declare info: LogMethod
+  declare debug: LogMethod
+  declare trace: LogMethod
+}
+
+for (const level of LEVELS) {
+  Object.defineProperty(LazyChildLogger.prototype, level, {
+    value(this: LazyChildLogger, ...args: unknown[]): void {
+      if (!this.isLevelEnabled(level)) return
+      const real = this.real()
+      ;(real[level] as LogMethod).apply(real, args)
     },
   })
+}
+
+/** `parent.child(bindings, options)`, made on first use. Typed as the parent for callers that need its shape. */
+export function lazyChildLogger<L>(parent: L, bindings: Record<string, unknown>, options?: object): L {
+  return new LazyChildLogger(parent as unknown as ParentLogger, bindings, options) as unknown as L
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import BetterSqlite3 from 'better-sqlite3'
@@ -83,4 +83,14 @@ describe('SQLite driver', () => {
     await tx.commit().execute()
     expect(await names()).toEqual(['d'])
   }, 15_000)
+
+  it('copies committed pages back into the database file in the background', async () => {
+    const before = statSync(file).size
+    for (let batch = 0; batch < 20; batch++) {
+      const tx = await database.beginWrite()
+      for (let row = 0; row < 100; row++) await tx.insertInto('notes').values({ name: `${batch}-${row}-${'x'.repeat(200)}` }).execute()
+      await tx.commit().execute()
+    }
+    await expect.poll(() => statSync(file).size, { timeout: 5000, interval: 100 }).toBeGreaterThan(before + 200 * 1000)
+  })
 })
