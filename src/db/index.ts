@@ -16,4 +16,4 @@ export {
   runUnitOfWork,
   type UnitOfWorkOptions,
 } from './transaction.js'
-export { CACHE_GENERATION_TABLE, cached, noteCachedWrite, registerCachedTables } from './site-cache.js'
+export { CACHE_GENERATION_TABLE, cached, noteCachedWrite, registerCachedTableRule, registerCachedTables } from './site-cache.js'

@@ -8,9 +8,20 @@ const MAX_ENTRIES = 20_000
 /** Tables (DocType names, or `__Auth`) whose rows some layer caches; writes to others need no invalidation. */
 const cachedTables = new Set<string>()
 
+/** Tables chosen by a rule rather than by name (e.g. every tree DocType, whose shape User Permissions cache). */
+const cachedTableRules: Array<(table: string, site: Site) => boolean> = []
+
 /** Declares, at module load, that a layer caches rows of these tables. */
 export function registerCachedTables(...tables: string[]): void {
   for (const table of tables) cachedTables.add(table)
+}
+
+export function registerCachedTableRule(rule: (table: string, site: Site) => boolean): void {
+  cachedTableRules.push(rule)
+}
+
+function isCachedTable(table: string, site: Site): boolean {
+  return cachedTables.has(table) || cachedTableRules.some((rule) => rule(table, site))
 }
 
 /**
@@ -77,7 +88,7 @@ export function cached<T>(site: Site, key: string, load: () => Promise<T>): Prom
  */
 export async function noteCachedWrite(db: Executor, table: string): Promise<void> {
   const site = maybeContext()?.site
-  if (!cachedTables.has(table) || !site) return
+  if (!site || !isCachedTable(table, site)) return
   await db.updateTable(CACHE_GENERATION_TABLE).set((eb) => ({ generation: eb('generation', '+', 1) })).execute()
   const cache = siteCache(site)
   cache.clear()

@@ -1,6 +1,6 @@
 import { sql, type RawBuilder, type SqlBool } from 'kysely'
 import type { RequestContext } from '../../context/index.js'
-import { database } from '../../db/index.js'
+import { cached, database, registerCachedTableRule, registerCachedTables } from '../../db/index.js'
 import { tableName, type DocField, type DocTypeMeta } from '../../meta/index.js'
 import type { Document } from '../document.js'
 import { isAdministrator } from './role-permissions.js'
@@ -40,14 +40,24 @@ async function descendantsOf(ctx: RequestContext, doctype: string, name: string)
   return rows.rows.map((row) => String(row.name))
 }
 
+// A user's rules are cached per site; they change with User Permission rows and with the shape
+// of any tree whose descendants they include.
+registerCachedTables('User Permission')
+registerCachedTableRule((table, site) => Boolean(site.services.meta.find(table)?.isTree))
+
 /**
  * The context's User Permissions (Frappe's `get_user_permissions`): each rule's value, plus the
- * descendants of a tree value unless the rule hides them. Read from the request's own view of
- * the database, so a rule added in this request counts at once.
+ * descendants of a tree value unless the rule hides them. A request that has written reads them
+ * through its own transaction, so a rule it added counts at once; others share a cached copy.
  */
 export async function loadUserPermissions(ctx: RequestContext): Promise<UserPermissionMap> {
+  if (isExempt(ctx)) return new Map()
+  if (ctx.work.transaction) return readUserPermissions(ctx)
+  return cached(ctx.site, `user-permissions\0${ctx.user}`, () => readUserPermissions(ctx))
+}
+
+async function readUserPermissions(ctx: RequestContext): Promise<UserPermissionMap> {
   const result = new Map<string, AllowedValue[]>()
-  if (isExempt(ctx)) return result
   const rows = await database(ctx)
     .selectFrom('tabUser Permission')
     .select(['allow', 'for_value', 'applicable_for', 'apply_to_all_doctypes', 'is_default', 'hide_descendants'])
