@@ -26,21 +26,27 @@ function applyGrant(reply: FastifyReply, origin: string, grant: Exclude<CorsGran
   if (grant === 'credentials') reply.header('Access-Control-Allow-Credentials', 'true')
 }
 
+/** The CORS work of a request that carries an Origin or is a preflight; returns the reply when it answered. */
+async function applyCors(sites: SiteResolver, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
+  const grant = await grantFor(sites, request)
+  const origin = request.headers.origin
+  if (grant && origin) applyGrant(reply, origin, grant)
+  if (request.method !== 'OPTIONS') return undefined
+  if (grant) {
+    reply.header('Access-Control-Allow-Methods', 'GET, POST, PUT, PATCH, DELETE, OPTIONS')
+    const requested = request.headers['access-control-request-headers']
+    if (requested) reply.header('Access-Control-Allow-Headers', requested)
+    const site = await resolveSite(sites, request).catch(() => undefined)
+    if (site && !isDeveloperMode(site)) reply.header('Access-Control-Max-Age', '86400')
+  }
+  return reply.code(200).send() // Frappe answers every OPTIONS with an empty 200
+}
+
 /** CORS for `/api`: preflights answered with an empty 200, allowed origins echoed on replies. */
 export function registerCors(app: FastifyInstance, sites: SiteResolver): void {
-  app.addHook('onRequest', async (request, reply) => {
-    if (!request.url.startsWith('/api')) return
-    const grant = await grantFor(sites, request)
-    const origin = request.headers.origin
-    if (grant && origin) applyGrant(reply, origin, grant)
-    if (request.method !== 'OPTIONS') return
-    if (grant) {
-      reply.header('Access-Control-Allow-Methods', 'GET, POST, PUT, PATCH, DELETE, OPTIONS')
-      const requested = request.headers['access-control-request-headers']
-      if (requested) reply.header('Access-Control-Allow-Headers', requested)
-      const site = await resolveSite(sites, request).catch(() => undefined)
-      if (site && !isDeveloperMode(site)) reply.header('Access-Control-Max-Age', '86400')
-    }
-    return reply.code(200).send() // Frappe answers every OPTIONS with an empty 200
+  // A callback hook: most requests (no Origin, not a preflight) pass without a promise.
+  app.addHook('onRequest', (request, reply, done) => {
+    if ((request.method !== 'OPTIONS' && !request.headers.origin) || !request.url.startsWith('/api')) return done()
+    applyCors(sites, request, reply).then((answered) => answered ?? done(), done)
   })
 }

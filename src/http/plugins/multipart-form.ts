@@ -1,5 +1,5 @@
 import multipart, { type MultipartFile } from '@fastify/multipart'
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { createHash } from 'node:crypto'
 import { createWriteStream } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
@@ -62,21 +62,25 @@ async function readForm(request: FastifyRequest, folder: string, limit: number):
  */
 export async function registerMultipartForms(app: FastifyInstance, sites: SiteResolver): Promise<void> {
   if (!app.hasContentTypeParser('multipart/form-data')) await app.register(multipart)
-  app.addHook('preHandler', async (request, reply) => {
-    if (!request.isMultipart()) return
-    const limit = maxFileSize(await resolveSite(sites, request))
-    if (Number(request.headers['content-length'] ?? 0) > limit + FORM_OVERHEAD) throw fileTooLargeError(limit)
-    const folder = await mkdtemp(join(tmpdir(), 'cortado-upload-'))
-    reply.raw.once('close', () => {
-      rm(folder, { recursive: true, force: true }).catch((error: unknown) => request.log.warn({ err: error }, 'could not remove upload folder'))
-    })
-    try {
-      request.body = await readForm(request, folder, limit)
-    } catch (error) {
-      // Stop parsing and let the rest of the body drain, so that the error answer still arrives.
-      request.raw.unpipe()
-      request.raw.resume()
-      throw error
-    }
+  app.addHook('preHandler', (request, reply, done) => {
+    if (!request.isMultipart()) return done() // without a promise: nearly every request
+    readMultipartBody(sites, request, reply).then(() => done(), done)
   })
+}
+
+async function readMultipartBody(sites: SiteResolver, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  const limit = maxFileSize(await resolveSite(sites, request))
+  if (Number(request.headers['content-length'] ?? 0) > limit + FORM_OVERHEAD) throw fileTooLargeError(limit)
+  const folder = await mkdtemp(join(tmpdir(), 'cortado-upload-'))
+  reply.raw.once('close', () => {
+    rm(folder, { recursive: true, force: true }).catch((error: unknown) => request.log.warn({ err: error }, 'could not remove upload folder'))
+  })
+  try {
+    request.body = await readForm(request, folder, limit)
+  } catch (error) {
+    // Stop parsing and let the rest of the body drain, so that the error answer still arrives.
+    request.raw.unpipe()
+    request.raw.resume()
+    throw error
+  }
 }

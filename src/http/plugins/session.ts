@@ -87,13 +87,14 @@ export async function registerSessionPlugin(app: FastifyInstance): Promise<void>
   })
   // Frappe v15 answers a request whose `sid` names no live session as Guest, with `session_expired: 1`
   // in the body whatever the status; the desk takes it as "log in again".
-  app.addHook('preSerialization', async (request, _reply, payload: unknown) => {
-    if (!request.cortadoAuth?.state.expired || !isPlainObject(payload)) return payload
-    return { ...payload, session_expired: 1 }
+  // Callback hooks, not async ones: they run on every response and need no promise.
+  app.addHook('preSerialization', (request, _reply, payload: unknown, done) => {
+    if (!request.cortadoAuth?.state.expired || !isPlainObject(payload)) return done(null, payload)
+    done(null, { ...payload, session_expired: 1 })
   })
-  app.addHook('onSend', async (request, reply, payload) => {
+  app.addHook('onSend', (request, reply, payload, done) => {
     writeAuthCookies(request, reply)
-    return payload
+    done(null, payload)
   })
 }
 
