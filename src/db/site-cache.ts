@@ -1,4 +1,4 @@
-import { afterCommit, maybeContext, onRollback, type Site, type UnitOfWork } from '../context/index.js'
+import { afterCommit, maybeContext, onRollback, type Site } from '../context/index.js'
 import type { Executor } from './database.js'
 
 /** One row, one counter per site: bumped in the transaction of every write to a cached table. */
@@ -27,24 +27,28 @@ function isCachedTable(table: string, site: Site): boolean {
 /**
  * A process-local copy of a site's rarely-changing rows (users, roles, API keys), as Frappe
  * keeps them in Redis. Every process and CLI command bumps the site's generation row when it
- * writes a cached table; a unit of work reads that row once, before its first cache use, and
- * drops the whole cache if it moved. So a change committed by any process (another app
- * process, `cortado set-admin-password`) is seen by the next request everywhere, at the cost
- * of one indexed read per request instead of a read per cached row.
+ * writes a cached table; the cache reads that row at most once per event-loop turn (the reader's
+ * queries of one turn share a snapshot anyway) and drops everything if it moved. So a change
+ * committed by any process (another app process, `cortado set-admin-password`) is seen by the
+ * next request everywhere, for one indexed read per turn instead of one per cached row.
  */
 class SiteCache {
   #generation = -1
+  /** This turn's read of the generation, shared by every use in the turn. */
+  #check: Promise<void> | undefined
   readonly #entries = new Map<string, unknown>()
-  readonly #checked = new WeakSet<UnitOfWork>()
 
   constructor(private readonly site: Site) {}
 
   async get<T>(key: string, load: () => Promise<T>): Promise<T> {
-    const work = maybeContext()?.work
-    if (!work || !this.#checked.has(work)) {
-      this.#observe(await this.site.services.database.cacheGeneration())
-      if (work) this.#checked.add(work)
+    if (!this.#check) {
+      this.#check = this.site.services.database.cacheGeneration().then((generation) => this.#observe(generation))
+      const check = this.#check
+      setImmediate(() => {
+        if (this.#check === check) this.#check = undefined
+      })
     }
+    await this.#check
     if (this.#entries.has(key)) return this.#entries.get(key) as T
     const generation = this.#generation
     const value = await load()
@@ -55,10 +59,11 @@ class SiteCache {
     return value
   }
 
-  /** Drops everything; a load that was in flight is not kept either. */
+  /** Drops everything; a load that was in flight is not kept either, and the next use reads the generation again. */
   clear(): void {
     this.#entries.clear()
     this.#generation = -1
+    this.#check = undefined
   }
 
   #observe(generation: number): void {
