@@ -3,7 +3,10 @@ import { Worker } from 'node:worker_threads'
 
 /** How often the WAL is copied back into the database file. */
 const CHECKPOINT_INTERVAL_MS = 250
-/** Past this size the WAL is truncated once readers let go of it, so it cannot grow without bound. */
+/**
+ * Past this size the WAL is truncated when nobody is using it, so it cannot grow without bound.
+ * Never waited for: a pending TRUNCATE holds off every writer while it waits for readers.
+ */
 const TRUNCATE_ABOVE_BYTES = 64 * 1024 * 1024
 
 /**
@@ -15,7 +18,7 @@ const { workerData, parentPort } = require('node:worker_threads')
 const { statSync } = require('node:fs')
 const Database = require(workerData.driver)
 const db = new Database(workerData.file)
-db.pragma('busy_timeout = 1000')
+db.pragma('busy_timeout = 0')
 db.pragma('wal_autocheckpoint = 0')
 const walSize = () => { try { return statSync(workerData.file + '-wal').size } catch { return 0 } }
 const timer = setInterval(() => {
