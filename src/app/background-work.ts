@@ -10,9 +10,10 @@ export async function allSites(sites: Sites): Promise<Site[]> {
 
 /**
  * What `serve` runs beside HTTP: the embedded job queue of every site (so jobs queued before a
- * restart run now), and the scheduler unless the common config sets `pause_scheduler`.
+ * restart run now), and the scheduler unless the common config sets `pause_scheduler` (or the
+ * caller, one cluster worker of several, leaves it to another).
  */
-export async function startBackgroundWork(sites: Sites, logger: Logger): Promise<{ stop(): Promise<void> }> {
+export async function startBackgroundWork(sites: Sites, logger: Logger, options: { scheduler?: boolean } = {}): Promise<{ stop(): Promise<void> }> {
   let scheduler: RunningScheduler | undefined
   // A site opened later (created after `serve` started) gets its queue and a scheduler pass at once.
   const stopListening = sites.onOpen((site) => {
@@ -20,7 +21,7 @@ export async function startBackgroundWork(sites: Sites, logger: Logger): Promise
     scheduler?.wake()
   })
   for (const site of await allSites(sites)) site.services.jobs?.start()
-  if (!readCommonConfig(sites.sitesPath).pause_scheduler) {
+  if (options.scheduler !== false && !readCommonConfig(sites.sitesPath).pause_scheduler) {
     scheduler = startScheduler({ sites: () => allSites(sites), logger })
   }
   return {

@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs'
-import { migrateSite, setAdminPassword, startServer, type Sites } from '../app/index.js'
+import { clusterWorker, migrateSite, parseProcessCount, setAdminPassword, startCluster, startServer, type Sites } from '../app/index.js'
 import { benchFromEnvironment, ensureAppListed, openBench, type Bench } from './environment.js'
 
 export const DEMO_SITE = 'demo.localhost'
@@ -47,18 +47,24 @@ export async function setAdminPasswordCommand(password: string, options: { site?
   })
 }
 
-/** Serves every site of the bench until SIGTERM or SIGINT, then shuts down gracefully. */
-export async function serveCommand(options: { host?: string; port?: string }): Promise<void> {
-  const bench = benchFromEnvironment()
-  const sites = await openBench(bench)
-  const host = options.host ?? process.env.HOST ?? '127.0.0.1'
-  const port = Number(options.port ?? process.env.PORT ?? 8000)
-  const server = await startServer({ sites, logger: bench.logger, host, port })
-  bench.logger.info({ url: server.url, sites: sites.names() }, 'Cortado is serving')
+export interface ServeOptions {
+  readonly host?: string
+  readonly port?: string
+  readonly processes?: string
+}
+
+/** `--processes`, else CORTADO_PROCESSES, else WEB_CONCURRENCY (gunicorn's and Heroku's name), else 1. */
+function processesFrom(options: ServeOptions): number {
+  const text = options.processes ?? process.env.CORTADO_PROCESSES ?? process.env.WEB_CONCURRENCY
+  return text === undefined || text === '' ? 1 : parseProcessCount(text)
+}
+
+/** On SIGTERM or SIGINT, runs `stop` (which lets requests in flight finish), then exits. */
+function stopOnSignal(bench: Bench, stop: () => Promise<void>): void {
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
       bench.logger.info({ signal }, 'shutting down: finishing requests in flight')
-      server.stop().then(
+      stop().then(
         () => process.exit(0),
         (error: unknown) => {
           bench.logger.error({ err: error }, 'shutdown failed')
@@ -69,8 +75,35 @@ export async function serveCommand(options: { host?: string; port?: string }): P
   }
 }
 
+/**
+ * Serves every site of the bench until SIGTERM or SIGINT, then shuts down gracefully. With more
+ * than one process, this process becomes the cluster's primary and each worker it forks runs
+ * this same command, landing in the branch below.
+ */
+export async function serveCommand(options: ServeOptions): Promise<void> {
+  const bench = benchFromEnvironment()
+  const host = options.host ?? process.env.HOST ?? '127.0.0.1'
+  const port = Number(options.port ?? process.env.PORT ?? 8000)
+  const processes = processesFrom(options)
+  const worker = clusterWorker()
+  if (processes > 1 && !worker) {
+    const running = await startCluster({ processes, logger: bench.logger })
+    bench.logger.info({ url: running.url, processes }, 'Cortado is serving')
+    stopOnSignal(bench, () => running.stop())
+    return
+  }
+  const logger = worker ? bench.logger.child({ worker: worker.slot }) : bench.logger
+  const sites = await openBench({ ...bench, logger })
+  const server = await startServer({ sites, logger, host, port, cluster: worker })
+  // A worker says nothing here: the primary announces the cluster once every worker listens.
+  if (!worker) logger.info({ url: server.url, sites: sites.names() }, 'Cortado is serving')
+  stopOnSignal({ ...bench, logger }, () => server.stop())
+}
+
 /** `npm start`: creates the demo site on first use, then serves. */
-export async function startCommand(options: { host?: string; port?: string }): Promise<void> {
+export async function startCommand(options: ServeOptions): Promise<void> {
+  // The primary created the demo site before it forked this worker.
+  if (clusterWorker()) return serveCommand(options)
   const bench = benchFromEnvironment()
   mkdirSync(bench.sitesPath, { recursive: true })
   ensureAppListed(bench.sitesPath, 'demo')

@@ -2,6 +2,8 @@ import { Command } from 'commander'
 import { schedulerCommand, workerCommand } from './background-commands.js'
 import { migrateCommand, newSiteCommand, serveCommand, setAdminPasswordCommand, startCommand } from './commands.js'
 
+const PROCESSES_HELP = 'processes serving the same port, or "auto" for one per core (default CORTADO_PROCESSES, WEB_CONCURRENCY or 1)'
+
 const program = new Command('cortado')
   .description('Cortado: an async-first framework that speaks the Frappe wire protocol')
   .showHelpAfterError()
@@ -11,6 +13,7 @@ program
   .description('create the demo site on first use, then serve every site (what `npm start` runs)')
   .option('--host <host>', 'address to bind (default HOST or 127.0.0.1)')
   .option('--port <port>', 'port to bind (default PORT or 8000)')
+  .option('--processes <count>', PROCESSES_HELP)
   .action(startCommand)
 
 program
@@ -18,6 +21,7 @@ program
   .description('serve every site of the bench over HTTP')
   .option('--host <host>', 'address to bind (default HOST or 127.0.0.1)')
   .option('--port <port>', 'port to bind (default PORT or 8000)')
+  .option('--processes <count>', PROCESSES_HELP)
   .action(serveCommand)
 
 program

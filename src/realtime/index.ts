@@ -15,3 +15,4 @@ export {
 export { attachRealtime, type RealtimeServer, type RealtimeServerOptions, type RealtimeSites } from './socket-server.js'
 export { corsAllows } from './cors.js'
 export { connectRealtimeRedis, realtimeRedisSettings, type RealtimeRedis, type RealtimeRedisSettings } from './redis.js'
+export { createWritePacer, TURN_BUDGET_MS, WRITES_PER_TURN, type WritePacer, type WritePacerOptions } from './write-pacer.js'

@@ -1,12 +1,14 @@
 import type { Server as HttpServer, IncomingMessage } from 'node:http'
-import { Server, type Namespace } from 'socket.io'
+import { Server, type Namespace, type ServerOptions } from 'socket.io'
 import type { Logger, Site } from '../context/index.js'
 import { registerClientEvents, type SiteSocket, type SocketSession } from './client-events.js'
 import { authenticateSocket, SocketAuthError } from './authenticate-socket.js'
 import { corsAllows, sameHost } from './cors.js'
 import type { RealtimeHub } from './hub.js'
 import type { RealtimeRedis } from './redis.js'
-import { ALL_ROOM, WEBSITE_ROOM, userRoom } from './rooms.js'
+import { emitToRoom } from './room-emit.js'
+import { ALL_ROOM, WEBSITE_ROOM, userRoom, type RoutedEvent } from './rooms.js'
+import { createWritePacer, type WritePacerOptions } from './write-pacer.js'
 
 /** What the socket server needs of the sites a process serves (app/'s `Sites` provides it). */
 export interface RealtimeSites {
@@ -21,6 +23,10 @@ export interface RealtimeServerOptions {
   readonly logger: Logger
   /** With Redis (`redis_socketio` or `redis_queue`), events cross processes through it. */
   readonly redis?: RealtimeRedis
+  /** Without Redis, another adapter that carries events to the other processes (node:cluster's). */
+  readonly adapter?: ServerOptions['adapter']
+  /** How much socket writing one event-loop turn does before a fan-out's rest waits (write-pacer.ts). */
+  readonly writePacing?: Pick<WritePacerOptions, 'budgetMs' | 'writesPerTurn'>
 }
 
 export interface RealtimeServer {
@@ -73,9 +79,10 @@ export function attachRealtime(httpServer: HttpServer, options: RealtimeServerOp
         (error: unknown) => callback(error instanceof Error ? error : new Error(String(error))),
       )
     },
-    ...(options.redis ? { adapter: options.redis.adapter() } : {}),
+    ...(options.redis ? { adapter: options.redis.adapter() } : options.adapter ? { adapter: options.adapter } : {}),
   })
   const siteNamespaces = new Map<string, Namespace>()
+  const pacer = createWritePacer({ ...options.writePacing, onError: (error) => logger.error({ err: error }, 'realtime socket write failed') })
 
   async function handshake(socket: SiteSocket, siteName: string | undefined, roomPrefix: string): Promise<void> {
     if (!siteName) throw new SocketAuthError('Invalid namespace')
@@ -89,6 +96,7 @@ export function attachRealtime(httpServer: HttpServer, options: RealtimeServerOp
 
   function onConnection(socket: SiteSocket): void {
     const { user, userType, roomPrefix } = socket.data
+    pacer.pace(socket.conn) // a large fan-out must not block HTTP on the same event loop
     const rooms = [userRoom(user), WEBSITE_ROOM, ...(userType === 'System User' ? [ALL_ROOM] : [])]
     void socket.join(rooms.map((room) => roomPrefix + room))
     registerClientEvents(socket, logger)
@@ -99,7 +107,8 @@ export function attachRealtime(httpServer: HttpServer, options: RealtimeServerOp
     next(error instanceof SocketAuthError ? error : new SocketAuthError('Internal error'))
   }
 
-  const perSite = io.of((name, _auth, next) => next(null, sites.exists(name.slice(1))))
+  // A dynamic namespace is a ParentNamespace at run time, though `of()` is typed as returning a Namespace.
+  const perSite = io.of((name, _auth, next) => next(null, sites.exists(name.slice(1)))) as Namespace & { createChild(name: string): Namespace }
   perSite.use((socket, next) => {
     const siteName = socket.nsp.name.slice(1)
     const named = header(socket.request, 'x-frappe-site-name')
@@ -119,15 +128,30 @@ export function attachRealtime(httpServer: HttpServer, options: RealtimeServerOp
   })
   root.on('connection', (socket: SiteSocket) => onConnection(socket))
 
-  // socket.io's room broadcast: one serialisation per event, no loop over sockets here. With
+  // socket.io's room broadcast: one serialisation per event (per chunk of a large room), no loop
+  // over sockets here; the pacer spreads a large room's writes over event-loop turns. With
   // Redis, the adapter carries it to the other processes; a site nobody connected to here yet
-  // has no namespace in this process, so its event goes to the others through the emitter.
+  // has no namespace in this process, so its event goes to the others through the emitter. With
+  // another adapter (node:cluster's, no emitter) the site's namespace is created here as the first
+  // socket would create it, with the same middleware, and its adapter carries the event.
+  const siteNamespace = (site: string): Namespace | undefined => {
+    const known = siteNamespaces.get(site)
+    if (known || options.redis || !options.adapter) return known
+    const created = perSite.createChild(`/${site}`)
+    siteNamespaces.set(site, created)
+    return created
+  }
+  // With one process, a large room is walked in chunks over turns too (room-emit.ts); an adapter
+  // that reaches other processes gets the emit whole, as it must publish it once.
+  const emit = options.redis || options.adapter
+    ? (nsp: Namespace, room: string, routed: RoutedEvent) => void nsp.to(room).emit(routed.event, routed.message)
+    : (nsp: Namespace, room: string, routed: RoutedEvent) => emitToRoom(nsp, pacer, room, routed.event, routed.message)
   const disconnectHub = options.hub.connect((site, routed) => {
     try {
-      const nsp = siteNamespaces.get(site)
-      if (nsp) nsp.to(routed.room).emit(routed.event, routed.message)
+      const nsp = siteNamespace(site)
+      if (nsp) emit(nsp, routed.room, routed)
       else options.redis?.emitTo(`/${site}`, routed)
-      root.to(`${site}:${routed.room}`).emit(routed.event, routed.message)
+      emit(root, `${site}:${routed.room}`, routed)
     } catch (error) {
       logger.error({ err: error, event: routed.event, room: routed.room }, 'realtime publish failed')
     }
@@ -137,6 +161,7 @@ export function attachRealtime(httpServer: HttpServer, options: RealtimeServerOp
     io,
     close() {
       disconnectHub()
+      pacer.flush() // events already emitted leave before the sockets close
       for (const nsp of [root, ...siteNamespaces.values()]) nsp.disconnectSockets(true)
       io.engine.close()
     },

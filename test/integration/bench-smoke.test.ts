@@ -1,4 +1,5 @@
-import { execFile } from 'node:child_process'
+import { execFile, spawn } from 'node:child_process'
+import { once } from 'node:events'
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
@@ -8,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { makeRows, digestRows, tableDigest } from '../../bench/seed.js'
 import { BENCH_SITE, startBenchServer, type BenchServer } from '../../bench/serve.js'
 import { silentLogger } from '../helpers/bench.js'
+import { freePort } from '../helpers/cli.js'
 
 const run = promisify(execFile)
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
@@ -71,5 +73,40 @@ describe.runIf(canRun)('bench:serve', () => {
     expect(now).toEqual(await seedPyDigest(ROWS, root))
     const series = await site.services.database.reader.selectFrom('tabSeries').select('current').where('name', '=', 'BN-').executeTakeFirst()
     expect(Number(series?.current)).toBe(ROWS)
+  })
+})
+
+// Issue 5: the bench in production shape, two processes as the peers run on this 2-core machine.
+describe.runIf(canRun)('bench:serve with BENCH_PROCESSES=2', () => {
+  it('seeds once in the primary, passes the contract check from two workers, and stops on SIGTERM', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'cortado-bench-cluster-'))
+    const port = await freePort()
+    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench', 'serve.ts')], {
+      cwd: ROOT,
+      env: { ...process.env, BENCH_SITES: join(root, 'sites'), BENCH_ROWS: String(ROWS), BENCH_PROCESSES: '2', PORT: String(port), LOG_LEVEL: 'info' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let stdout = ''
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')))
+    const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>
+    try {
+      while (!stdout.includes('serving at')) {
+        if (child.exitCode !== null) throw new Error(`bench:serve exited early:\n${stdout}`)
+        await new Promise((resolve) => setTimeout(resolve, 100))
+      }
+      expect(stdout).toContain('with 2 processes')
+      const { stdout: report } = await run('python3', [join(SHARED_BENCH, 'check.py'), `http://127.0.0.1:${port}`, '--wait', '10']).catch((error: { stdout?: string }) => ({ stdout: error.stdout ?? String(error) }))
+      expect(report).toMatch(/contract: 10 passed, 0 failed/)
+      const seededBy = stdout
+        .split('\n')
+        .filter((line) => line.includes('"seeded tabBench Note"'))
+        .map((line) => (JSON.parse(line) as { pid: number }).pid)
+      expect(seededBy).toEqual([child.pid])
+    } finally {
+      child.kill('SIGTERM')
+      const [code] = await exited
+      rmSync(root, { recursive: true, force: true })
+      expect(code).toBe(0)
+    }
   })
 })
