@@ -3,7 +3,8 @@ import type { Socket } from 'socket.io'
 
 /** A connection's engine.io socket: where socket.io writes every encoded packet it sends. */
 export type EngineSocket = Socket['conn']
-type Write = (data: Parameters<EngineSocket['write']>[0], options?: Parameters<EngineSocket['write']>[1], callback?: Parameters<EngineSocket['write']>[2]) => unknown
+type WriteParameters = Parameters<EngineSocket['write']>
+type Write = (data: WriteParameters[0], options?: WriteParameters[1], callback?: WriteParameters[2]) => unknown
 
 /**
  * How long one event-loop turn spends on socket writes before the rest wait for the next turn.
@@ -48,13 +49,13 @@ type Step = { readonly write: Write; readonly args: QueuedWrite } | { readonly t
  * before it returns, so one emit to 5,000 sockets blocks the process (and every HTTP request it
  * serves) for about 0.1 s. Here a turn writes for at most `budgetMs` (and at most `writesPerTurn`
  * frames); the rest wait in one FIFO and go out in slices on the following turns (`setImmediate`,
- * so the poll phase, HTTP included, runs between slices). Small slices also keep a burst from
- * overflowing the kernel's input queue on loopback, whose drops cost a TCP retransmission.
+ * so the poll phase, HTTP included, runs between slices).
  *
  * Pacing at the connection rather than at the room emit keeps every socket's events in emit
  * order, whatever sent them (room emits, direct emits, acks, another process through the Redis
  * adapter): once anything waits, every later write waits behind it. Small emits on an idle loop
- * are written at once, as before.
+ * are written at once, as before. Work that makes many writes can wait in the same line
+ * (`defer`), as a large room emit does (room-emit.ts).
  */
 export function createWritePacer(options: WritePacerOptions = {}): WritePacer {
   const budgetMs = options.budgetMs ?? TURN_BUDGET_MS
