@@ -80,3 +80,16 @@ export async function connectSocket(url: string, namespace: string, headers: Rec
 export function messagesOf(socket: Pick<TestSocket, 'received'>, event: string): unknown[] {
   return socket.received.filter((entry) => entry.event === event).map((entry) => entry.message)
 }
+
+/** Logs `user` in on `site` over HTTP and returns the `sid` cookie a browser socket would carry. */
+export async function loginSid(url: string, site: string, user: string, password: string): Promise<string> {
+  const response = await fetch(`${url}/api/method/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-frappe-site-name': site },
+    body: JSON.stringify({ usr: user, pwd: password }),
+  })
+  if (response.status !== 200) throw new Error(`login of ${user} answered ${response.status}`)
+  const sid = response.headers.getSetCookie().map((cookie) => /^sid=([^;]*)/.exec(cookie)?.[1]).find(Boolean)
+  if (!sid) throw new Error('login set no sid cookie')
+  return sid
+}

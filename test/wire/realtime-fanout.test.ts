@@ -7,7 +7,7 @@ import { WRITES_PER_TURN } from '../../src/realtime/index.js'
 import { APPS_PATHS, basicAuth, createTestBench, type TestBench } from '../helpers/bench.js'
 import { sendRequest } from '../helpers/http-request.js'
 import { PASSWORD, createUser } from '../helpers/permission-users.js'
-import { connectSocket, messagesOf, type TestSocket } from '../helpers/realtime-client.js'
+import { connectSocket, loginSid, messagesOf, type TestSocket } from '../helpers/realtime-client.js'
 
 const MEMBERS = WRITES_PER_TURN + 44 // more than one turn ever writes, so always two slices or more
 const SEQUENCE = 5
@@ -39,17 +39,7 @@ afterAll(async () => {
   await bench.close()
 })
 
-async function login(user: string, password: string): Promise<string> {
-  const response = await fetch(`${server.url}/api/method/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-frappe-site-name': site.name },
-    body: JSON.stringify({ usr: user, pwd: password }),
-  })
-  expect(response.status).toBe(200)
-  const sid = response.headers.getSetCookie().map((cookie) => /^sid=([^;]*)/.exec(cookie)?.[1]).find(Boolean)
-  if (!sid) throw new Error('login set no sid cookie')
-  return sid
-}
+const login = (user: string, password: string): Promise<string> => loginSid(server.url, site.name, user, password)
 
 async function post(path: string, body: Record<string, unknown>): Promise<unknown> {
   const response = await sendRequest(`${server.url}${path}`, { method: 'POST', headers: { authorization: ADMIN, 'x-frappe-site-name': site.name }, body })

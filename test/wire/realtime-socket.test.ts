@@ -4,7 +4,7 @@ import type { Site } from '../../src/context/index.js'
 import { APPS_PATHS, basicAuth, createTestBench, type TestBench } from '../helpers/bench.js'
 import { sendRequest } from '../helpers/http-request.js'
 import { PASSWORD, createUser, insertAsAdmin } from '../helpers/permission-users.js'
-import { connectSocket, messagesOf, openSocket, type TestSocket } from '../helpers/realtime-client.js'
+import { connectSocket, loginSid, messagesOf, openSocket, type TestSocket } from '../helpers/realtime-client.js'
 
 let bench: TestBench
 let site: Site
@@ -50,17 +50,7 @@ async function publish(args: Record<string, unknown>): Promise<void> {
   expect(response.status).toBe(200)
 }
 
-async function login(user: string, password: string): Promise<string> {
-  const response = await fetch(`${server.url}/api/method/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-frappe-site-name': site.name },
-    body: JSON.stringify({ usr: user, pwd: password }),
-  })
-  expect(response.status).toBe(200)
-  const sid = response.headers.getSetCookie().map((cookie) => /^sid=([^;]*)/.exec(cookie)?.[1]).find(Boolean)
-  if (!sid) throw new Error('login set no sid cookie')
-  return sid
-}
+const login = (user: string, password: string): Promise<string> => loginSid(server.url, site.name, user, password)
 
 describe('socket handshake', () => {
   it('accepts an Authorization header and answers ping with pong', async () => {

@@ -14,6 +14,7 @@ import {
   type QueryCompiler,
   type QueryResult,
 } from 'kysely'
+import { Mutex } from '../../utils/index.js'
 
 const STATEMENT_CACHE_SIZE = 500
 /** How long a writer waits for another process to release SQLite's write lock before giving up. */
@@ -71,7 +72,6 @@ class BetterSqliteConnection implements DatabaseConnection {
     if (this.database.inTransaction) this.prepare('commit').run()
   }
 
-  // eslint-disable-next-line require-yield
   async *streamQuery<R>(query: CompiledQuery): AsyncIterableIterator<QueryResult<R>> {
     this.endTurnSnapshot() // an iteration may outlive the turn
     for (const row of this.prepare(query.sql).iterate(query.parameters as unknown[])) yield { rows: [row as R] }
@@ -101,7 +101,8 @@ const nextTurn = (ms: number): Promise<void> => new Promise((resolve) => (ms ===
 class BetterSqliteDriver implements Driver {
   readonly #connection: BetterSqliteConnection
   readonly #role: 'reader' | 'writer'
-  #queue: Promise<void> = Promise.resolve()
+  /** The writer's transactions take turns on its one connection. */
+  readonly #turns = new Mutex()
   #release: (() => void) | undefined
   readonly #onCommit: (() => void) | undefined
 
@@ -120,11 +121,7 @@ class BetterSqliteDriver implements Driver {
 
   async acquireConnection(): Promise<DatabaseConnection> {
     if (this.#role === 'reader') return this.#connection
-    const previous = this.#queue
-    let release!: () => void
-    this.#queue = new Promise((resolve) => (release = resolve))
-    await previous
-    this.#release = release
+    this.#release = await this.#turns.acquire()
     return this.#connection
   }
 

@@ -59,12 +59,14 @@ export function createSqliteDatabase(options: SqliteOptions): SiteDatabase {
   const readerConnection = open(options.file, true)
   const readerDialect = new BetterSqliteDialect(readerConnection, 'reader')
   let checkpointer: Checkpointer | undefined
-  const endReadSnapshot = (): void => {
+  // Around each commit of the writer: end the reader's turn snapshot (so the checkpoint is not
+  // held back and what follows reads the commit), and start the checkpointer on the first one
+  // (a database that is only read has no WAL to copy back).
+  const aroundWriterCommit = (): void => {
     readerDialect.endTurnSnapshot()
-    // Started by the first commit: a database that is only read has no WAL to copy back.
     checkpointer ??= startCheckpointer(options.file, options.onBackgroundError ?? ((message) => console.error(`checkpoint ${options.file}: ${message}`)))
   }
-  const writer = new Kysely<DynamicDB>({ dialect: new BetterSqliteDialect(writerConnection, 'writer', endReadSnapshot), log: options.log })
+  const writer = new Kysely<DynamicDB>({ dialect: new BetterSqliteDialect(writerConnection, 'writer', aroundWriterCommit), log: options.log })
   const reader = new Kysely<DynamicDB>({ dialect: readerDialect, log: options.log })
 
   // Compiled once: this read is on every request's path.
