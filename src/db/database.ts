@@ -54,7 +54,10 @@ export interface SiteDatabase {
     keptColumns: readonly string[],
   ): Promise<void>
   classifyError(error: unknown): DriverErrorKind
-  /** The committed value of the cache generation row (`site-cache.ts`); read once per request, so kept cheap. */
-  cacheGeneration(): Promise<number>
+  /**
+   * The committed value of the cache generation row (`site-cache.ts`), read once per event-loop
+   * turn, so kept cheap: a number at once where the driver is synchronous (SQLite).
+   */
+  cacheGeneration(): number | Promise<number>
   close(): Promise<void>
 }

@@ -16,4 +16,5 @@ export {
   runUnitOfWork,
   type UnitOfWorkOptions,
 } from './transaction.js'
+export { PreparedQuery, executePrepared } from './prepared.js'
 export { CACHE_GENERATION_TABLE, cached, noteCachedWrite, registerCachedTableRule, registerCachedTables } from './site-cache.js'

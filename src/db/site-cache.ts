@@ -34,21 +34,21 @@ function isCachedTable(table: string, site: Site): boolean {
  */
 class SiteCache {
   #generation = -1
-  /** This turn's read of the generation, shared by every use in the turn. */
-  #check: Promise<void> | undefined
+  /** This turn's read of the generation, shared by every use in the turn: done, or in flight. */
+  #check: Promise<void> | 'done' | undefined
   readonly #entries = new Map<string, unknown>()
 
   constructor(private readonly site: Site) {}
 
-  async get<T>(key: string, load: () => Promise<T>): Promise<T> {
-    if (!this.#check) {
-      this.#check = this.site.services.database.cacheGeneration().then((generation) => this.#observe(generation))
-      const check = this.#check
-      setImmediate(() => {
-        if (this.#check === check) this.#check = undefined
-      })
-    }
-    await this.#check
+  get<T>(key: string, load: () => Promise<T>): Promise<T> {
+    if (!this.#check) this.#checkGeneration()
+    // A hit after a synchronous check (SQLite) answers without the async machinery: this runs on every request.
+    if (this.#check === 'done' && this.#entries.has(key)) return Promise.resolve(this.#entries.get(key) as T)
+    return this.#getChecked(key, load)
+  }
+
+  async #getChecked<T>(key: string, load: () => Promise<T>): Promise<T> {
+    if (this.#check !== 'done') await this.#check
     if (this.#entries.has(key)) return this.#entries.get(key) as T
     const generation = this.#generation
     const value = await load()
@@ -57,6 +57,15 @@ class SiteCache {
       this.#entries.set(key, value)
     }
     return value
+  }
+
+  #checkGeneration(): void {
+    const generation = this.site.services.database.cacheGeneration()
+    const check = typeof generation === 'number' ? (this.#observe(generation), 'done' as const) : generation.then((value) => this.#observe(value))
+    this.#check = check
+    setImmediate(() => {
+      if (this.#check === check) this.#check = undefined
+    })
   }
 
   /** Drops everything; a load that was in flight is not kept either, and the next use reads the generation again. */

@@ -91,7 +91,19 @@ async function underSavepoint<T>(
 }
 
 /** Commits (or rolls back) the unit of work; after a commit, runs its after-commit callbacks. */
-export async function finishUnitOfWork(ctx: RequestContext, outcome: 'commit' | 'rollback'): Promise<void> {
+export function finishUnitOfWork(ctx: RequestContext, outcome: 'commit' | 'rollback'): Promise<void> {
+  const { work } = ctx
+  // Most reads never opened a transaction nor queued anything: nothing to await.
+  if (!work.transaction && !work.opening && work.afterCommit.length === 0 && work.onRollback.length === 0) {
+    work.closed = true
+    return RESOLVED
+  }
+  return finishOpenWork(ctx, outcome)
+}
+
+const RESOLVED = Promise.resolve()
+
+async function finishOpenWork(ctx: RequestContext, outcome: 'commit' | 'rollback'): Promise<void> {
   const tx = ctx.work.transaction ?? (ctx.work.opening ? await ctx.work.opening : undefined)
   ctx.work.closed = true
   ctx.work.transaction = undefined

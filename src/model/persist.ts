@@ -1,5 +1,6 @@
+import type { CompiledQuery } from 'kysely'
 import { DoesNotExistError, DuplicateEntryError, UniqueValidationError } from '../errors/index.js'
-import { noteCachedWrite, type Executor, type SiteDatabase } from '../db/index.js'
+import { executePrepared, noteCachedWrite, PreparedQuery, type Executor, type SiteDatabase } from '../db/index.js'
 import { CHILD_COLUMNS, NUMERIC_FIELD_TYPES, STANDARD_COLUMNS, tableName, type DocTypeMeta } from '../meta/index.js'
 import type { DocValues, Document, DocumentFactory } from './document.js'
 import { PASSWORD_MASK, setPassword } from './passwords.js'
@@ -41,11 +42,24 @@ function translateWriteError(database: SiteDatabase, doc: Document, error: unkno
   return error
 }
 
+/** A DocType's INSERT, compiled once per metadata: `rowOf` gives the same columns in the same order every time. */
+const insertsByMeta = new WeakMap<DocTypeMeta, { readonly columns: readonly string[]; readonly query: PreparedQuery<unknown> }>()
+
+function insertQuery(db: Executor, meta: DocTypeMeta, row: DocValues): CompiledQuery {
+  let insert = insertsByMeta.get(meta)
+  if (!insert) {
+    const columns = Object.keys(row)
+    insert = { columns, query: PreparedQuery.of(db.insertInto(tableName(meta.name)).values(row)) }
+    insertsByMeta.set(meta, insert)
+  }
+  return insert.query.with(...insert.columns.map((column) => row[column]))
+}
+
 async function insertOne(db: Executor, database: SiteDatabase, doc: Document): Promise<void> {
   await noteCachedWrite(db, doc.doctype)
   await storePasswords(db, doc)
   try {
-    await db.insertInto(tableName(doc.doctype)).values(rowOf(doc)).execute()
+    await executePrepared(db, insertQuery(db, doc.meta, rowOf(doc)))
   } catch (error) {
     throw translateWriteError(database, doc, error)
   }
@@ -129,26 +143,42 @@ async function readSingle(db: Executor, meta: DocTypeMeta): Promise<DocValues> {
   return values
 }
 
+/** The reads that load a document, compiled once per DocType's metadata (a changed DocType has new metadata). */
+interface LoadQueries {
+  /** The document's row by name; a Single's values come from `tabSingles` instead. */
+  readonly row: PreparedQuery<DocValues> | undefined
+  /** Per table field: the rows of one parent, in `idx` order. */
+  readonly children: ReadonlyArray<{ readonly fieldname: string; readonly rows: PreparedQuery<DocValues> }>
+}
+
+const loadQueriesByMeta = new WeakMap<DocTypeMeta, LoadQueries>()
+
+function loadQueries(db: Executor, meta: DocTypeMeta): LoadQueries {
+  let queries = loadQueriesByMeta.get(meta)
+  if (!queries) {
+    const childRows = (table: string): PreparedQuery<DocValues> =>
+      PreparedQuery.of(db.selectFrom(table).selectAll().where('parent', '=', '').where('parenttype', '=', '').where('parentfield', '=', '').orderBy('idx'))
+    queries = {
+      row: meta.issingle ? undefined : PreparedQuery.of(db.selectFrom(tableName(meta.name)).selectAll().where('name', '=', '')),
+      children: meta.tableFields.map((field) => ({ fieldname: field.fieldname, rows: childRows(tableName(field.options ?? '')) })),
+    }
+    loadQueriesByMeta.set(meta, queries)
+  }
+  return queries
+}
+
 /** Loads a stored document with its child rows (in `idx` order). */
 export async function loadDocument(db: Executor, factory: DocumentFactory, doctype: string, name: string): Promise<Document> {
   const meta = factory.metaOf(doctype)
-  const values = meta.issingle
-    ? await readSingle(db, meta)
-    : await db.selectFrom(tableName(doctype)).selectAll().where('name', '=', name).executeTakeFirst()
+  const queries = loadQueries(db, meta)
+  const values = queries.row ? (await executePrepared(db, queries.row.with(name))).rows[0] : await readSingle(db, meta)
   if (!values) throw new DoesNotExistError(doctype, name)
   const doc = factory.create(meta, {})
   doc.update(values)
   doc.markStored()
-  for (const field of meta.tableFields) {
-    const rows = await db
-      .selectFrom(tableName(field.options ?? ''))
-      .selectAll()
-      .where('parent', '=', String(values.name))
-      .where('parenttype', '=', doctype)
-      .where('parentfield', '=', field.fieldname)
-      .orderBy('idx')
-      .execute()
-    for (const row of rows) doc.append(field.fieldname, row).markStored()
+  for (const child of queries.children) {
+    const { rows } = await executePrepared(db, child.rows.with(String(values.name), doctype, child.fieldname))
+    for (const row of rows) doc.append(child.fieldname, row).markStored()
   }
   return doc
 }

@@ -16,7 +16,8 @@ export const ROOM_CHUNK = 64
  */
 export function emitToRoom(nsp: Namespace, pacer: WritePacer, room: string, event: string, message: unknown): void {
   const members = nsp.adapter.rooms.get(room)
-  if (!members || members.size <= ROOM_CHUNK) {
+  if (!members) return // nobody to reach: skip encoding the packet (every insert publishes)
+  if (members.size <= ROOM_CHUNK) {
     nsp.to(room).emit(event, message)
     return
   }

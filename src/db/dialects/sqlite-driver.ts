@@ -42,12 +42,17 @@ class BetterSqliteConnection implements DatabaseConnection {
   }
 
   executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    return Promise.resolve(this.runNow<R>(query))
+  }
+
+  /** better-sqlite3 is synchronous: the query runs now, and a caller that can take the result at once need not await. */
+  runNow<R>(query: CompiledQuery): QueryResult<R> {
     if (this.sharesTurnSnapshot) this.beginTurnSnapshot()
     const statement = this.prepare(query.sql)
     const parameters = query.parameters as unknown[]
-    if (statement.reader) return Promise.resolve({ rows: statement.all(parameters) as R[] })
+    if (statement.reader) return { rows: statement.all(parameters) as R[] }
     const { changes, lastInsertRowid } = statement.run(parameters)
-    return Promise.resolve({ rows: [], numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid) })
+    return { rows: [], numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid) }
   }
 
   /**
@@ -115,6 +120,11 @@ class BetterSqliteDriver implements Driver {
   /** The reader's snapshot of this turn ends when a write commits, so what follows reads it. */
   endTurnSnapshot(): void {
     this.#connection.endTurnSnapshot()
+  }
+
+  /** Runs a query on the connection now; the caller must own it (the reader, or the writer inside its open transaction). */
+  runNow<R>(query: CompiledQuery): QueryResult<R> {
+    return this.#connection.runNow<R>(query)
   }
 
   async init(): Promise<void> {}
@@ -190,6 +200,12 @@ export class BetterSqliteDialect implements Dialect {
   /** See `BetterSqliteConnection.beginTurnSnapshot`. */
   endTurnSnapshot(): void {
     this.#driver?.endTurnSnapshot()
+  }
+
+  /** See `BetterSqliteDriver.runNow`; the Kysely instance over this dialect must have been created. */
+  runNow<R>(query: CompiledQuery): QueryResult<R> {
+    if (!this.#driver) throw new Error('The SQLite driver has not been created')
+    return this.#driver.runNow<R>(query)
   }
 
   createQueryCompiler(): QueryCompiler {

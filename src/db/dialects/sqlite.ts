@@ -5,6 +5,7 @@ import { CACHE_GENERATION_TABLE } from '../site-cache.js'
 import { startCheckpointer, type Checkpointer } from './sqlite-checkpointer.js'
 import { BetterSqliteDialect } from './sqlite-driver.js'
 import type { DriverErrorKind, DynamicDB, ExistingColumn, Executor, SiteDatabase } from '../database.js'
+import { registerDirectRunner } from '../prepared.js'
 
 /** SQLite's identifier quoting, for the table rebuild only; everything else goes through Kysely. */
 function quoteIdentifier(identifier: string): string {
@@ -66,15 +67,23 @@ export function createSqliteDatabase(options: SqliteOptions): SiteDatabase {
     readerDialect.endTurnSnapshot()
     checkpointer ??= startCheckpointer(options.file, options.onBackgroundError ?? ((message) => console.error(`checkpoint ${options.file}: ${message}`)))
   }
-  const writer = new Kysely<DynamicDB>({ dialect: new BetterSqliteDialect(writerConnection, 'writer', aroundWriterCommit), log: options.log })
+  const writerDialect = new BetterSqliteDialect(writerConnection, 'writer', aroundWriterCommit)
+  const writer = new Kysely<DynamicDB>({ dialect: writerDialect, log: options.log })
   const reader = new Kysely<DynamicDB>({ dialect: readerDialect, log: options.log })
+  // Prepared queries run on the connections directly (prepared.ts), unless Kysely logs the SQL.
+  if (!options.log) registerDirectRunner(reader, (query) => readerDialect.runNow(query))
 
   // Compiled once: this read is on every request's path.
   const generationQuery = CompiledQuery.raw(`select generation from ${quoteIdentifier(CACHE_GENERATION_TABLE)}`)
   return {
     dialect: 'sqlite',
     reader,
-    beginWrite: () => writer.startTransaction().execute(),
+    async beginWrite() {
+      const tx = await writer.startTransaction().execute()
+      // An open transaction holds the writer connection until it ends, so its queries may run on it directly.
+      if (!options.log) registerDirectRunner(tx, (query) => (tx.isCommitted || tx.isRolledBack ? undefined : writerDialect.runNow(query)))
+      return tx
+    },
     columnType(kind: ColumnKind, field: DocField | undefined) {
       return kind === 'varchar' ? `varchar(${field?.length || 140})` : COLUMN_TYPES[kind]
     },
@@ -113,9 +122,9 @@ export function createSqliteDatabase(options: SqliteOptions): SiteDatabase {
       if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') return { kind: 'lock_timeout' }
       return { kind: 'other' }
     },
-    async cacheGeneration() {
+    cacheGeneration() {
       try {
-        const { rows } = await reader.executeQuery<{ generation: number }>(generationQuery)
+        const { rows } = readerDialect.runNow<{ generation: number }>(generationQuery)
         return Number(rows[0]?.generation ?? 0)
       } catch {
         return 0 // a site still being installed has no generation row; nothing cached can be stale yet

@@ -1,5 +1,5 @@
 import { sql } from 'kysely'
-import type { DialectName, Executor } from '../../db/index.js'
+import { executePrepared, PreparedQuery, type DialectName, type Executor } from '../../db/index.js'
 
 /** Frappe's counter table (spec 8), created by `syncCoreTables`. */
 export const SERIES_TABLE = 'tabSeries'
@@ -28,16 +28,24 @@ export async function nextSeriesValue(
       .executeTakeFirstOrThrow()
     return Number(row.current)
   }
-  const row = await tx
-    .insertInto(SERIES_TABLE)
-    .values({ name: key, current: 1 })
-    .onConflict((conflict) =>
-      conflict.column('name').doUpdateSet({ current: sql`${sql.ref(`${SERIES_TABLE}.current`)} + 1` }),
+  // Compiled once per dialect: every insert named from a series runs it.
+  let upsert = upserts.get(dialect)
+  if (!upsert) {
+    upsert = PreparedQuery.of(
+      tx
+        .insertInto(SERIES_TABLE)
+        .values({ name: '', current: 1 })
+        .onConflict((conflict) => conflict.column('name').doUpdateSet({ current: sql`${sql.ref(`${SERIES_TABLE}.current`)} + 1` }))
+        .returning('current'),
     )
-    .returning('current')
-    .executeTakeFirstOrThrow()
-  return Number(row.current)
+    upserts.set(dialect, upsert)
+  }
+  const { rows } = await executePrepared(tx, upsert.with(key, 1))
+  if (!rows[0]) throw new Error(`The ${SERIES_TABLE} upsert returned no row for ${key}`)
+  return Number(rows[0].current)
 }
+
+const upserts = new Map<DialectName, PreparedQuery<{ current: unknown }>>()
 
 /** The counter's value, or 0 when it does not exist yet. */
 export async function currentSeriesValue(tx: Executor, key: string): Promise<number> {
