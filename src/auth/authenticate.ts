@@ -15,18 +15,25 @@ export interface Principal {
 
 export const GUEST: Principal = { user: 'Guest', roles: ['Guest'] }
 
-const VERIFIED_TTL_MS = 60_000
 const VERIFIED_MAX = 10_000
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/
 
 /**
  * Credentials already checked against their scrypt hash, so that a client sending the same
- * token on every request pays the slow KDF once a minute, not every time. Keyed by site and
- * a SHA-256 of the credentials; process-wide, holding no request state. An entry holds the
- * hash it was checked against, so a changed password or secret (even from another process,
- * such as `cortado set-admin-password`) stops matching at once.
+ * token on every request pays the slow KDF once, not every time. Keyed by site and a SHA-256 of
+ * the credentials; process-wide, holding no request state. An entry holds the hash it was
+ * checked against, so a changed password or secret (even from another process, such as
+ * `cortado set-admin-password`) stops matching at once; that is what keeps an entry valid, so
+ * entries do not expire (the oldest goes when the map is full).
  */
-const verified = new Map<string, { user: string; hash: string; until: number }>()
+const verified = new Map<string, { user: string; hash: string }>()
+
+/**
+ * Checks in progress, by credentials and hash: requests that arrive together with the same
+ * token (a client opening 1,000 connections at once) share one scrypt run instead of starting
+ * one each, which would hold every core for seconds.
+ */
+const verifying = new Map<string, Promise<boolean>>()
 
 function cacheKey(site: Site, scheme: string, credentials: string): string {
   return `${site.name}\0${scheme}\0${createHash('sha256').update(credentials).digest('hex')}`
@@ -57,19 +64,29 @@ function storedHash(site: Site, user: string, fieldname: string): Promise<string
   })
 }
 
+function verifyShared(key: string, secret: string, hash: string): Promise<boolean> {
+  const flight = `${key}\0${hash}`
+  let pending = verifying.get(flight)
+  if (!pending) {
+    pending = verifyPassword(secret, hash).finally(() => verifying.delete(flight))
+    verifying.set(flight, pending)
+  }
+  return pending
+}
+
 /** The user whose secret (`api_secret`, or `password` for Basic user:password) matches, else undefined. */
 async function verify(site: Site, scheme: string, user: { name: string } | undefined, fieldname: string, login: string, secret: string): Promise<string | undefined> {
   const hash = user === undefined ? undefined : await storedHash(site, user.name, fieldname)
   const key = cacheKey(site, scheme, `${login}:${secret}`)
   const hit = verified.get(key)
-  if (user && hash && hit && hit.user === user.name && hit.hash === hash && hit.until > Date.now()) return user.name
+  if (user && hash && hit && hit.user === user.name && hit.hash === hash) return user.name
   if (!user || !hash) {
     await spendVerification(secret) // an unknown user takes as long as a wrong password
     return undefined
   }
-  if (!(await verifyPassword(secret, hash))) return undefined
+  if (!(await verifyShared(key, secret, hash))) return undefined
   if (verified.size >= VERIFIED_MAX) verified.delete(verified.keys().next().value as string)
-  verified.set(key, { user: user.name, hash, until: Date.now() + VERIFIED_TTL_MS })
+  verified.set(key, { user: user.name, hash })
   return user.name
 }
 
