@@ -3,14 +3,14 @@ import type { LogEvent } from 'kysely'
 import type { Logger, RealtimePublisher } from '../context/index.js'
 import type { Site } from '../context/index.js'
 import { maybeContext, recordTrace } from '../context/index.js'
-import { createSqliteDatabase, type SiteDatabase } from '../db/index.js'
+import { createPostgresDatabase, createSqliteDatabase, type SiteDatabase } from '../db/index.js'
 import { createMetaRegistry } from '../meta/index.js'
 import type { DocEventRegistration, DocumentClass, WhitelistedMethod } from '../model/index.js'
 import { removeAttachments } from '../doctypes/index.js'
 import { FRAMEWORK_JOB_FUNCTIONS, jobFunctionOf, rqJobProvider } from '../api/index.js'
 import { createEmbeddedQueue, createRedisQueue, redisQueueSettings, type JobFunction, type SchedulerEvents } from '../jobs/index.js'
 import type { LoadedApp } from './load-apps.js'
-import { readSiteConfig } from './site-config.js'
+import { postgresSettings, readSiteConfig } from './site-config.js'
 
 export interface OpenSiteOptions {
   readonly sitesPath: string
@@ -27,13 +27,15 @@ function traceStatement(event: LogEvent): void {
 }
 
 function openDatabase(site: string, path: string, config: ReturnType<typeof readSiteConfig>, logger: Logger): SiteDatabase {
+  // In developer mode each statement goes to the hook trace of the request that issued it
+  // (only then: Kysely times every query it is asked to log).
+  const log = config.developer_mode ? traceStatement : undefined
   const dbType = config.db_type ?? 'sqlite'
-  if (dbType !== 'sqlite') throw new Error(`site ${site}: db_type ${String(dbType)} is not supported yet (only sqlite)`)
+  if (dbType === 'postgres') return createPostgresDatabase({ ...postgresSettings(site, config), log })
+  if (dbType !== 'sqlite') throw new Error(`site ${site}: db_type ${String(dbType)} is not supported (sqlite or postgres)`)
   return createSqliteDatabase({
     file: join(path, config.db_file ?? 'site.sqlite3'),
-    // In developer mode each statement goes to the hook trace of the request that issued it
-    // (only then: Kysely times every query it is asked to log).
-    log: config.developer_mode ? traceStatement : undefined,
+    log,
     onBackgroundError: (message) => logger.error({ site, message }, 'SQLite checkpoint failed'),
   })
 }

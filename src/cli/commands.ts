@@ -21,9 +21,32 @@ async function withSites<T>(fn: (sites: Sites, bench: Bench) => Promise<T>): Pro
   }
 }
 
-export async function newSiteCommand(name: string, options: { adminPassword?: string }): Promise<void> {
+export interface NewSiteOptions {
+  readonly adminPassword?: string
+  readonly dbType?: string
+  readonly dbHost?: string
+  readonly dbPort?: string
+  readonly dbName?: string
+  readonly dbUser?: string
+  readonly dbPassword?: string
+}
+
+/** The database keys of a new site's `site_config.json` from `new-site`'s options (Frappe's key names). */
+export function databaseConfig(site: string, options: NewSiteOptions): Record<string, unknown> {
+  const type = options.dbType ?? 'sqlite'
+  if (type !== 'sqlite' && type !== 'postgres') throw new Error(`--db-type must be sqlite or postgres, not ${JSON.stringify(type)}`)
+  if (type === 'sqlite') return { db_type: 'sqlite' }
+  const config: Record<string, unknown> = { db_type: type, db_name: options.dbName ?? site.replace(/[.-]/g, '_') }
+  if (options.dbHost) config.db_host = options.dbHost
+  if (options.dbPort) config.db_port = Number(options.dbPort)
+  if (options.dbUser) config.db_user = options.dbUser
+  if (options.dbPassword) config.db_password = options.dbPassword
+  return config
+}
+
+export async function newSiteCommand(name: string, options: NewSiteOptions): Promise<void> {
   await withSites(async (sites, bench) => {
-    await sites.newSite(name, { adminPassword: options.adminPassword ?? adminPasswordFromEnvironment(bench) })
+    await sites.newSite(name, { adminPassword: options.adminPassword ?? adminPasswordFromEnvironment(bench), config: databaseConfig(name, options) })
     bench.logger.info({ site: name }, 'site created')
   })
 }

@@ -37,8 +37,14 @@ program
 
 program
   .command('new-site <name>')
-  .description('create a site: its folder, site_config.json, SQLite database, tables and Administrator')
+  .description('create a site: its folder, site_config.json, database, tables and Administrator')
   .option('--admin-password <password>', 'Administrator password (default ADMIN_PASSWORD, else "admin")')
+  .option('--db-type <type>', 'sqlite (default: a file in the site folder) or postgres')
+  .option('--db-host <host>', 'database server (default 127.0.0.1)')
+  .option('--db-port <port>', 'database server port (default 5432 for postgres)')
+  .option('--db-name <name>', 'database to use, created when missing (default: the site name with dots as underscores)')
+  .option('--db-user <user>', 'database user (default: the database name, as Frappe)')
+  .option('--db-password <password>', 'database password')
   .action(newSiteCommand)
 
 program

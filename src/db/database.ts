@@ -24,7 +24,18 @@ export type DriverErrorKind =
   | { readonly kind: 'duplicate_primary_key' }
   | { readonly kind: 'unique_violation'; readonly column: string | undefined }
   | { readonly kind: 'lock_timeout' }
+  | { readonly kind: 'deadlock' }
+  /** The server cannot be reached, or dropped the connection. */
+  | { readonly kind: 'unavailable' }
   | { readonly kind: 'other' }
+
+/** A column whose type or nullability schema sync changes. */
+export interface ColumnChange {
+  readonly name: string
+  readonly type: string
+  readonly notNull: boolean
+  readonly defaultValue: number | undefined
+}
 
 /**
  * The dialect boundary: everything that differs between SQLite, PostgreSQL and MariaDB.
@@ -45,13 +56,16 @@ export interface SiteDatabase {
   sameColumnType(existing: string, wanted: string): boolean
   /**
    * Changes column types in place, keeping every row. `createTable(name)` creates a table of
-   * the wanted shape under another name; `keptColumns` are copied across.
+   * the wanted shape under another name and `keptColumns` are the columns to copy across (for
+   * an engine that rebuilds the table, SQLite); `changes` are the columns that differ (for one
+   * that alters them in place).
    */
   changeColumnTypes(
     db: Executor,
     table: string,
     createTable: (name: string) => Promise<void>,
     keptColumns: readonly string[],
+    changes: readonly ColumnChange[],
   ): Promise<void>
   classifyError(error: unknown): DriverErrorKind
   /**

@@ -1,4 +1,5 @@
 export type {
+  ColumnChange,
   DialectName,
   DriverErrorKind,
   DynamicDB,
@@ -8,6 +9,7 @@ export type {
   WriteTransaction,
 } from './database.js'
 export { createSqliteDatabase, type SqliteOptions } from './dialects/sqlite.js'
+export { createPostgresDatabase, dropPostgresDatabase, ensurePostgresDatabase, type PostgresOptions } from './dialects/postgres.js'
 export { syncCacheGenerationTable, syncCoreTables, syncTable, wantedTable, type SyncReport, type WantedTable } from './schema-sync.js'
 export {
   database,

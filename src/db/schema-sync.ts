@@ -133,7 +133,8 @@ export async function syncTable(db: Executor, database: SiteDatabase, meta: DocT
         .filter((found) => !wantedNames.has(found.name))
         .map((found) => column(found.name, found.type || database.columnType('text', undefined)))
       const all = [...wanted.columns, ...leftovers]
-      await database.changeColumnTypes(db, wanted.table, (name) => createTable(db, name, all), existing.map((found) => found.name))
+      const changes = wanted.columns.filter((want) => report.changedColumns.includes(want.name))
+      await database.changeColumnTypes(db, wanted.table, (name) => createTable(db, name, all), existing.map((found) => found.name), changes)
     }
   }
 

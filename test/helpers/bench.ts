@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url'
 import { pino } from 'pino'
 import { openSites, startServer, type RunningServer, type Sites } from '../../src/app/index.js'
 import { newContext, type RequestContext, type Site } from '../../src/context/index.js'
-import { runUnitOfWork } from '../../src/db/index.js'
+import { dropPostgresDatabase, runUnitOfWork } from '../../src/db/index.js'
+import { postgresSiteConfig } from './services.js'
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
 
@@ -38,11 +39,16 @@ export async function createTestBench(options: { apps?: readonly string[]; appsP
   writeFileSync(join(sitesPath, 'common_site_config.json'), JSON.stringify(options.common ?? {}))
   const sites = await openSites({ sitesPath, appsPath: options.appsPath ?? APPS_PATHS.fixtures, logger: silentLogger })
   const servers: RunningServer[] = []
+  const databases: Array<ReturnType<typeof postgresSiteConfig>> = []
   return {
     sites,
     root,
     newSite(name = `site${++counter}.test`, config = {}) {
-      return sites.newSite(name, { adminPassword: 'admin', config })
+      // CORTADO_TEST_DB=postgres puts every test site on PostgreSQL, each in a database of its own.
+      const engine = process.env.CORTADO_TEST_DB === 'postgres' && !('db_type' in config) ? postgresSiteConfig() : {}
+      const siteConfig: Record<string, unknown> = { ...engine, ...config }
+      if (siteConfig.db_type === 'postgres') databases.push(siteConfig as unknown as ReturnType<typeof postgresSiteConfig>)
+      return sites.newSite(name, { adminPassword: 'admin', config: siteConfig })
     },
     async startServer() {
       const server = await startServer({ sites, logger: silentLogger, host: '127.0.0.1', port: 0 })
@@ -52,6 +58,9 @@ export async function createTestBench(options: { apps?: readonly string[]; appsP
     async close() {
       for (const server of servers) await server.app.close()
       await sites.close()
+      for (const config of databases) {
+        await dropPostgresDatabase({ host: config.db_host, port: config.db_port, user: config.db_user, database: config.db_name })
+      }
       rmSync(root, { recursive: true, force: true })
     },
   }

@@ -28,3 +28,38 @@ export async function requireRedis(): Promise<boolean> {
   console.warn(`skipping: Redis does not answer at ${REDIS_URL}`)
   return false
 }
+
+/** Where tests expect PostgreSQL: here and in CI, 127.0.0.1:5432 with trust auth for `postgres`. */
+export const POSTGRES = {
+  host: process.env.PGHOST ?? '127.0.0.1',
+  port: Number(process.env.PGPORT ?? 5432),
+  user: process.env.PGUSER ?? 'postgres',
+} as const
+
+function portAnswers(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host, port })
+    const done = (ok: boolean) => {
+      socket.destroy()
+      resolve(ok)
+    }
+    socket.setTimeout(1000, () => done(false))
+    socket.once('error', () => done(false))
+    socket.once('connect', () => done(true))
+  })
+}
+
+/** Whether PostgreSQL is reachable; as `requireRedis`, a skip notice locally and an error under CI=true. */
+export async function requirePostgres(): Promise<boolean> {
+  if (await portAnswers(POSTGRES.host, POSTGRES.port)) return true
+  if (process.env.CI === 'true') throw new Error(`PostgreSQL is required under CI=true but ${POSTGRES.host}:${POSTGRES.port} does not answer`)
+  console.warn(`skipping: PostgreSQL does not answer at ${POSTGRES.host}:${POSTGRES.port}`)
+  return false
+}
+
+let databaseCounter = 0
+
+/** site_config keys for a new PostgreSQL site with a database of its own (`dropPostgresDatabase` removes it). */
+export function postgresSiteConfig(): { db_type: 'postgres'; db_name: string; db_host: string; db_port: number; db_user: string } {
+  return { db_type: 'postgres', db_name: `cortado_t${process.pid}_${Date.now().toString(36)}_${++databaseCounter}`, db_host: POSTGRES.host, db_port: POSTGRES.port, db_user: POSTGRES.user }
+}
