@@ -19,4 +19,5 @@ export {
   type UnitOfWorkOptions,
 } from './transaction.js'
 export { PreparedQuery, executePrepared } from './prepared.js'
+export { dialectOf } from './executor-dialect.js'
 export { CACHE_GENERATION_TABLE, cached, noteCachedWrite, registerCachedTableRule, registerCachedTables } from './site-cache.js'

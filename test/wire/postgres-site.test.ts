@@ -99,6 +99,9 @@ describe.skipIf(!hasPostgres)('a site on PostgreSQL, created with new-site --db-
       orderBy: { field: 'name', order: 'asc' },
     })
     expect(list.map((row) => row.name)).toEqual([order.name, second.name])
+    // LIKE is case-insensitive, as on SQLite and MariaDB (Frappe turns it into ILIKE on PostgreSQL).
+    const found = await db.getDocList('Customer', { fields: ['name'], filters: [['customer_name', 'like', '%acme POST%']] })
+    expect(found).toEqual([{ name: 'Acme Postgres' }])
 
     await db.updateDoc('Sales Order', order.name, { remarks: 'updated on postgres', items: [{ item_name: 'Widget', qty: 3, rate: 10.25 }] })
     const updated = await db.getDoc('Sales Order', order.name)

@@ -3,6 +3,7 @@ import pg from 'pg'
 import type { ColumnKind, DocField } from '../../meta/index.js'
 import { CACHE_GENERATION_TABLE } from '../site-cache.js'
 import type { DriverErrorKind, DynamicDB, ExistingColumn, Executor, SiteDatabase } from '../database.js'
+import { registerExecutorDialect } from '../executor-dialect.js'
 
 export interface PostgresOptions {
   readonly host: string
@@ -112,10 +113,15 @@ export function createPostgresDatabase(options: PostgresOptions): SiteDatabase {
   // An idle client whose server went away must not crash the process; the next query reconnects.
   pool.on('error', () => {})
   const db = new Kysely<DynamicDB>({ dialect: new PostgresDialect({ pool }), log: options.log })
+  registerExecutorDialect(db, 'postgres')
   return {
     dialect: 'postgres',
     reader: db,
-    beginWrite: () => db.startTransaction().execute(),
+    async beginWrite() {
+      const tx = await db.startTransaction().execute()
+      registerExecutorDialect(tx, 'postgres')
+      return tx
+    },
     columnType(kind: ColumnKind, field: DocField | undefined) {
       return kind === 'varchar' ? `varchar(${field?.length || 140})` : COLUMN_TYPES[kind]
     },

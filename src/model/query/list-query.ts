@@ -1,5 +1,5 @@
 import { sql, type RawBuilder, type SelectQueryBuilder, type SqlBool } from 'kysely'
-import type { DynamicDB, Executor } from '../../db/index.js'
+import { dialectOf, type DynamicDB, type Executor } from '../../db/index.js'
 import { tableName } from '../../meta/index.js'
 import { today } from '../../utils/index.js'
 import { normalizeFilters } from './filter-forms.js'
@@ -47,7 +47,7 @@ export async function buildWhere(
   const context = {
     db,
     scope,
-    dates: { today: options.today ?? today(), firstDayOfWeek: options.firstDayOfWeek ?? 0 },
+    dates: { today: options.today ?? today(), firstDayOfWeek: options.firstDayOfWeek ?? 0, dialect: dialectOf(db) },
   }
   const conditions = await buildFilters(context, normalizeFilters('filters', args.filters))
   const anyOf = combine(

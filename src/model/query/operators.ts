@@ -1,4 +1,5 @@
 import { sql, type RawBuilder, type SqlBool } from 'kysely'
+import type { DialectName } from '../../db/index.js'
 import { DataError, FrappeTypeError, ValidationError } from '../../errors/index.js'
 import { FALLBACK, coerceList, coerceScalar, dateBounds, isTruthy, valueKind } from './coerce.js'
 import type { ResolvedColumn } from './scope.js'
@@ -84,6 +85,8 @@ const NEVER_NULL: ReadonlySet<string> = new Set(['name', 'creation', 'modified']
 export interface DateSettings {
   readonly today: string
   readonly firstDayOfWeek: number
+  /** PostgreSQL's LIKE is case-sensitive: there `like` becomes `ilike`, as Frappe's PostgreSQL layer does. */
+  readonly dialect?: DialectName
 }
 
 function lhs(
@@ -149,6 +152,7 @@ function comparison(
   column: ResolvedColumn,
   operator: keyof typeof SQL_OPERATORS,
   value: unknown,
+  dialect: DialectName | undefined,
 ): RawBuilder<SqlBool> {
   const kind = valueKind(column)
   let bound: string | number
@@ -166,7 +170,8 @@ function comparison(
     kind !== 'numeric' &&
     !(isDate && (operator === '>' || operator === '>=')) &&
     !(isTruthy(value) && (operator === '=' || operator === 'like'))
-  return sql<SqlBool>`${lhs(column, wrap)} ${sql.raw(SQL_OPERATORS[operator])} ${bound}`
+  const sqlOperator = dialect === 'postgres' && (operator === 'like' || operator === 'not like') ? `${operator.slice(0, -4)}ilike` : SQL_OPERATORS[operator]
+  return sql<SqlBool>`${lhs(column, wrap)} ${sql.raw(sqlOperator)} ${bound}`
 }
 
 /**
@@ -192,6 +197,6 @@ export function buildCondition(
     case 'not in':
       return inCondition(column, operator, value)
     default:
-      return comparison(column, operator, value)
+      return comparison(column, operator, value, dates.dialect)
   }
 }
