@@ -27,6 +27,8 @@ export type DriverErrorKind =
   | { readonly kind: 'deadlock' }
   /** The server cannot be reached, or dropped the connection. */
   | { readonly kind: 'unavailable' }
+  /** The engine refused a value for its column type (text with NUL, a malformed number or date). */
+  | { readonly kind: 'invalid_value' }
   | { readonly kind: 'other' }
 
 /** A column whose type or nullability schema sync changes. */

@@ -26,6 +26,7 @@ export type ErrorCode =
   | 'InvalidAuthorizationToken'
   | 'TooManyRequestsError'
   | 'QueryTimeoutError'
+  | 'DatabaseUnavailableError'
 
 /** An error we expect and can explain to a client. Anything else is a bug (500). */
 export abstract class FrameworkError extends Error {
@@ -174,4 +175,9 @@ export class TooManyRequestsError extends FrameworkError {
 /** The database could not give us a lock in time. */
 export class QueryTimeoutError extends FrameworkError {
   readonly code = 'QueryTimeoutError'
+}
+
+/** The site's database cannot be reached (503): the request is refused at once, and the next one tries again. */
+export class DatabaseUnavailableError extends FrameworkError {
+  readonly code = 'DatabaseUnavailableError'
 }

@@ -28,6 +28,7 @@ const STATUS_BY_CODE = {
   InvalidAuthorizationToken: 400,
   TooManyRequestsError: 429,
   QueryTimeoutError: 500,
+  DatabaseUnavailableError: 503,
 } as const satisfies Record<ErrorCode, number> // a new code without a status won't compile
 
 export function statusFor(error: unknown): number {

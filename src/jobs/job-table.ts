@@ -10,6 +10,7 @@ export async function syncJobTable(db: Executor, database: SiteDatabase): Promis
   const varchar = sql.raw(database.columnType('varchar', undefined))
   const text = sql.raw(database.columnType('longtext', undefined))
   const number = sql.raw(database.columnType('bigint', undefined))
+  const decimal = sql.raw(database.columnType('decimal', undefined))
   await db.schema
     .createTable(JOB_TABLE)
     .ifNotExists()
@@ -20,14 +21,14 @@ export async function syncJobTable(db: Executor, database: SiteDatabase): Promis
     .addColumn('status', varchar, (c) => c.notNull())
     .addColumn('arguments', text)
     .addColumn('user', varchar, (c) => c.notNull())
-    .addColumn('timeout', number, (c) => c.notNull())
+    .addColumn('timeout', decimal, (c) => c.notNull()) // seconds; fractions allowed
     .addColumn('attempts', number, (c) => c.notNull().defaultTo(0))
     .addColumn('result', text)
     .addColumn('exc_info', text)
     .addColumn('creation', varchar, (c) => c.notNull())
     .addColumn('started_at', varchar)
     .addColumn('ended_at', varchar)
-    .addColumn('time_taken', sql.raw(database.columnType('decimal', undefined)))
+    .addColumn('time_taken', decimal)
     // Epoch milliseconds: queue order (negative for at_front), earliest start (retry backoff), lease.
     .addColumn('sort_key', number, (c) => c.notNull())
     .addColumn('run_after', number, (c) => c.notNull())

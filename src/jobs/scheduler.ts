@@ -118,6 +118,22 @@ export interface TickOptions {
 }
 
 /**
+ * Creates the lease table on first use, in a transaction of its own: two schedulers starting on
+ * a new site may both try, and on PostgreSQL the loser's `create table if not exists` fails (and
+ * would abort a tick's transaction); it then finds the table there and goes on.
+ */
+async function ensureSchedulerLockTable(site: Site, logger: Logger): Promise<void> {
+  const { database } = site.services
+  const exists = async (): Promise<boolean> => (await database.listColumns(database.reader, SCHEDULER_LOCK_TABLE)).length > 0
+  if (await exists()) return
+  try {
+    await runUnitOfWork(adminContext(site, logger), () => inTransaction((tx) => syncSchedulerLockTable(tx, database)))
+  } catch (error) {
+    if (!(await exists())) throw error
+  }
+}
+
+/**
  * One scheduler tick on a site (Frappe's `enqueue_events`): under the site's lease, every due
  * `Scheduled Job Type` gets `last_execution` moved by a compare-and-set and its job enqueued,
  * so each event runs once per tick however many schedulers race. Returns the types enqueued.
@@ -126,9 +142,9 @@ export async function runSchedulerTick(site: Site, logger: Logger, options: Tick
   const now = options.now ?? new Date()
   const owner = options.owner ?? randomUUID()
   const enqueued: string[] = []
+  await ensureSchedulerLockTable(site, logger)
   await runUnitOfWork(adminContext(site, logger), () =>
     inTransaction(async (tx) => {
-      await syncSchedulerLockTable(tx, site.services.database)
       if (!(await takeLease(tx, owner, now.getTime(), options.leaseMs ?? 90_000))) return
       const rows = await tx.selectFrom(TABLE).selectAll().where('stopped', '=', 0).execute()
       for (const row of rows) {

@@ -167,6 +167,7 @@ export function createPostgresDatabase(options: PostgresOptions): SiteDatabase {
       if (code === SQLSTATE.deadlock || code === SQLSTATE.serializationFailure) return { kind: 'deadlock' }
       if (code === SQLSTATE.lockNotAvailable || code === SQLSTATE.queryCanceled) return { kind: 'lock_timeout' }
       if (connectionFailed(error)) return { kind: 'unavailable' }
+      if (typeof code === 'string' && code.startsWith('22')) return { kind: 'invalid_value' } // SQLSTATE class 22: data exception
       return { kind: 'other' }
     },
     async cacheGeneration() {
