@@ -10,6 +10,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The request's context once it has one, for the error handler. */
     cortadoContext: RequestContext | undefined
+    /** The request's site once resolved, before there is a context (authentication reads the database too). */
+    cortadoSite: Site | undefined
   }
 }
 
@@ -43,6 +45,7 @@ export async function runRequest<T>(
   handler: (ctx: RequestContext) => Promise<T>,
 ): Promise<{ ctx: RequestContext; result: T }> {
   const site = await resolveSite(sites, request)
+  request.cortadoSite = site
   const principal = await authenticateRequest(site, request) // session, CSRF, then the Authorization header
   const ctx = newContext({
     site,

@@ -126,7 +126,9 @@ export async function runJob(site: Site, job: JobRecord, fn: JobFunction | undef
   } catch (error) {
     // Closing the unit of work also stops a timed-out handler's later writes.
     await finishUnitOfWork(ctx, 'rollback').catch((rollbackError: unknown) => logger.error({ err: rollbackError }, 'job rollback failed'))
-    const retryable = error instanceof RetryBackgroundJobError || site.services.database.classifyError(error).kind === 'lock_timeout'
+    // As Frappe's execute_job: a deadlock or lock timeout is worth another try.
+    const kind = site.services.database.classifyError(error).kind
+    const retryable = error instanceof RetryBackgroundJobError || kind === 'lock_timeout' || kind === 'deadlock'
     outcome = { status: 'failed', exc: describe(error), retryable }
   }
   return outcome

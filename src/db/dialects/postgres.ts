@@ -91,8 +91,10 @@ function duplicateColumn(detail: unknown): string | undefined {
 }
 
 function connectionFailed(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code
-  return typeof code === 'string' && (/^08/.test(code) || ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', '57P01', '57P03'].includes(code))
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown }
+  if (typeof code === 'string') return /^08/.test(code) || ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EPIPE', '57P01', '57P03'].includes(code)
+  // pg's own errors for a connection that died under it carry no code.
+  return typeof message === 'string' && /^Connection terminated|^Client has encountered a connection error/.test(message)
 }
 
 /**
@@ -108,6 +110,8 @@ export function createPostgresDatabase(options: PostgresOptions): SiteDatabase {
     user: options.user,
     password: options.password,
     max: options.poolSize ?? 10,
+    // A server that does not answer at all (no refusal) fails the request after 5 s, not never.
+    connectionTimeoutMillis: 5000,
     types: { getTypeParser: typeParser as typeof pg.types.getTypeParser },
   })
   // An idle client whose server went away must not crash the process; the next query reconnects.

@@ -1,6 +1,6 @@
-import type { FastifyError, FastifyInstance } from 'fastify'
+import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify'
 import { isDeveloperMode } from '../../context/index.js'
-import type { RequestContext } from '../../context/index.js'
+import type { Site } from '../../context/index.js'
 import { DatabaseUnavailableError, DataError, DoesNotExistError, FrameworkError, ValidationError } from '../../errors/index.js'
 import { statusFor } from '../error-status.js'
 import { errorBody } from '../frappe-response.js'
@@ -12,23 +12,27 @@ export function fromFastify(error: FastifyError): { error: FrameworkError; statu
   return { error: new ValidationError(message, { cause: error }), status: error.statusCode === 400 ? 417 : error.statusCode }
 }
 
-/** A driver error the engine classifies as the client's value or the server's absence, as a Frappe-shaped error. */
-function fromDriver(error: unknown, ctx: RequestContext | undefined): FrameworkError | undefined {
-  if (!ctx || error instanceof FrameworkError) return undefined
-  const meaning = ctx.site.services.database.classifyError(error)
+/** A driver error the site's engine classifies as the client's value or the server's absence, as a Frappe-shaped error. */
+function fromDriver(error: unknown, site: Site | undefined): FrameworkError | undefined {
+  if (!site || error instanceof FrameworkError) return undefined
+  const meaning = site.services.database.classifyError(error)
   if (meaning.kind === 'invalid_value') return new DataError(`The database refused a value: ${(error as Error).message}`, { cause: error })
   if (meaning.kind === 'unavailable') return new DatabaseUnavailableError('The database is not available; try again shortly', { cause: error })
   return undefined
+}
+
+/** What a request's error becomes: a Frappe error and its status (unknown errors stay as they are, 500). */
+export function translateError(raw: FastifyError, request: FastifyRequest): { error: Error; status: number } {
+  const translated = fromDriver(raw, request.cortadoContext?.site ?? request.cortadoSite)
+  if (translated) return { error: translated, status: statusFor(translated) }
+  return fromFastify(raw) ?? { error: raw, status: statusFor(raw) }
 }
 
 /** The one place that turns errors into responses, always in Frappe's JSON shape (spec 4). */
 export function registerErrorHandlers(app: FastifyInstance): void {
   app.setErrorHandler((raw: FastifyError, request, reply) => {
     const ctx = request.cortadoContext
-    const driver = fromDriver(raw, ctx)
-    const translated = driver ? { error: driver, status: statusFor(driver) } : fromFastify(raw)
-    const error = translated?.error ?? raw
-    const status = translated?.status ?? statusFor(error)
+    const { error, status } = translateError(raw, request)
     if (status >= 500) request.log.error({ err: raw }, 'request failed')
     else request.log.info({ exc_type: error instanceof FrameworkError ? error.code : undefined, msg: error.message }, 'request refused')
     const developerMode = ctx ? isDeveloperMode(ctx.site) : false

@@ -1,8 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify'
 import type { RequestContext } from '../../context/index.js'
 import { FrameworkError } from '../../errors/index.js'
-import { statusFor } from '../error-status.js'
-import { fromFastify } from './errors.js'
+import { translateError } from './errors.js'
 
 /**
  * REST v2's error body (spec 1.9, Frappe's `report_error` for v2): one entry in `errors` with
@@ -26,9 +25,7 @@ export function v2ErrorBody(error: unknown, status: number, ctx: RequestContext 
 /** Errors and unknown routes under `/api/v2` in v2's shape; registered inside the v2 scope only. */
 export function registerV2ErrorHandlers(scope: FastifyInstance): void {
   scope.setErrorHandler((raw: FastifyError, request, reply) => {
-    const translated = fromFastify(raw)
-    const error = translated?.error ?? raw
-    const status = translated?.status ?? statusFor(error)
+    const { error, status } = translateError(raw, request)
     if (status >= 500) request.log.error({ err: raw }, 'request failed')
     else request.log.info({ exc_type: error instanceof FrameworkError ? error.code : undefined, msg: error.message }, 'request refused')
     return reply.code(status).send(v2ErrorBody(error, status, request.cortadoContext))
