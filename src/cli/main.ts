@@ -1,5 +1,6 @@
 import { Command } from 'commander'
 import { schedulerCommand, workerCommand } from './background-commands.js'
+import { backupCommand, restoreCommand } from './backup-commands.js'
 import { migrateCommand, newSiteCommand, serveCommand, setAdminPasswordCommand, startCommand } from './commands.js'
 
 const PROCESSES_HELP = 'processes serving the same port, or "auto" for one per core (default CORTADO_PROCESSES, WEB_CONCURRENCY or 1)'
@@ -46,6 +47,19 @@ program
   .option('--db-user <user>', 'database user (default: the database name, as Frappe)')
   .option('--db-password <password>', 'database password')
   .action(newSiteCommand)
+
+program
+  .command('backup')
+  .description('write every table of a site, from one consistent snapshot, to a gzipped JSON-lines file that restores on any engine')
+  .option('--site <name>', 'the site (default: default_site)')
+  .option('--file <path>', 'where to write (default sites/<site>/private/backups/<time>-<site>-database.jsonl.gz)')
+  .action(backupCommand)
+
+program
+  .command('restore <file>')
+  .description("replace a site's data with a backup's, from the same or another engine; tables and columns of the backup's custom DocTypes and fields are created")
+  .option('--site <name>', 'the site (default: default_site)')
+  .action(restoreCommand)
 
 program
   .command('migrate')

@@ -51,6 +51,13 @@ export interface SiteDatabase {
   beginWrite(): Promise<WriteTransaction>
   /** The SQL column type for a field's storage kind. */
   columnType(kind: ColumnKind, field: DocField | undefined): string
+  /** Every table of the site's database (DocTypes' and the framework's), for backups. */
+  listTables(db: Executor): Promise<string[]>
+  /**
+   * Runs `read` on one consistent snapshot of the committed data, however long it takes and
+   * without holding writers back (a backup).
+   */
+  snapshot<T>(read: (db: Executor) => Promise<T>): Promise<T>
   /** Columns of a table, or an empty list when it does not exist. */
   listColumns(db: Executor, table: string): Promise<ExistingColumn[]>
   listIndexes(db: Executor, table: string): Promise<string[]>

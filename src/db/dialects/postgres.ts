@@ -1,5 +1,6 @@
 import { Kysely, PostgresDialect, sql, type LogEvent } from 'kysely'
 import pg from 'pg'
+import Cursor from 'pg-cursor'
 import type { ColumnKind, DocField } from '../../meta/index.js'
 import { CACHE_GENERATION_TABLE } from '../site-cache.js'
 import type { DriverErrorKind, DynamicDB, ExistingColumn, Executor, SiteDatabase } from '../database.js'
@@ -116,7 +117,8 @@ export function createPostgresDatabase(options: PostgresOptions): SiteDatabase {
   })
   // An idle client whose server went away must not crash the process; the next query reconnects.
   pool.on('error', () => {})
-  const db = new Kysely<DynamicDB>({ dialect: new PostgresDialect({ pool }), log: options.log })
+  // pg-cursor lets a backup stream a table instead of holding it in memory.
+  const db = new Kysely<DynamicDB>({ dialect: new PostgresDialect({ pool, cursor: Cursor }), log: options.log })
   registerExecutorDialect(db, 'postgres')
   return {
     dialect: 'postgres',
@@ -128,6 +130,21 @@ export function createPostgresDatabase(options: PostgresOptions): SiteDatabase {
     },
     columnType(kind: ColumnKind, field: DocField | undefined) {
       return kind === 'varchar' ? `varchar(${field?.length || 140})` : COLUMN_TYPES[kind]
+    },
+    async listTables(executor: Executor): Promise<string[]> {
+      const result = await sql<{ name: string }>`select tablename as name from pg_tables where schemaname = current_schema() order by tablename`.execute(executor)
+      return result.rows.map((row) => row.name)
+    },
+    async snapshot(read) {
+      const tx = await db.startTransaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute()
+      try {
+        const result = await read(tx)
+        await tx.commit().execute()
+        return result
+      } catch (error) {
+        await tx.rollback().execute()
+        throw error
+      }
     },
     async listColumns(executor: Executor, table: string): Promise<ExistingColumn[]> {
       const result = await sql<{ name: string; type: string; not_null: boolean; default_value: string | null }>`

@@ -105,13 +105,14 @@ const nextTurn = (ms: number): Promise<void> => new Promise((resolve) => (ms ===
  */
 class BetterSqliteDriver implements Driver {
   readonly #connection: BetterSqliteConnection
-  readonly #role: 'reader' | 'writer'
+  /** A `snapshot` reads like the reader, inside a transaction its owner begins and ends. */
+  readonly #role: 'reader' | 'writer' | 'snapshot'
   /** The writer's transactions take turns on its one connection. */
   readonly #turns = new Mutex()
   #release: (() => void) | undefined
   readonly #onCommit: (() => void) | undefined
 
-  constructor(database: BetterSqlite3.Database, role: 'reader' | 'writer', onCommit?: () => void) {
+  constructor(database: BetterSqlite3.Database, role: 'reader' | 'writer' | 'snapshot', onCommit?: () => void) {
     this.#connection = new BetterSqliteConnection(database, role === 'reader')
     this.#role = role
     this.#onCommit = onCommit
@@ -130,7 +131,7 @@ class BetterSqliteDriver implements Driver {
   async init(): Promise<void> {}
 
   async acquireConnection(): Promise<DatabaseConnection> {
-    if (this.#role === 'reader') return this.#connection
+    if (this.#role !== 'writer') return this.#connection
     this.#release = await this.#turns.acquire()
     return this.#connection
   }
@@ -142,7 +143,7 @@ class BetterSqliteDriver implements Driver {
   }
 
   async beginTransaction(connection: DatabaseConnection): Promise<void> {
-    if (this.#role === 'reader') throw new Error('The reader connection does not write')
+    if (this.#role !== 'writer') throw new Error('A read connection does not write')
     const deadline = Date.now() + WRITE_LOCK_TIMEOUT_MS
     for (let attempt = 0; ; attempt++) {
       try {
@@ -189,7 +190,7 @@ export class BetterSqliteDialect implements Dialect {
 
   constructor(
     private readonly database: BetterSqlite3.Database,
-    private readonly role: 'reader' | 'writer',
+    private readonly role: 'reader' | 'writer' | 'snapshot',
     private readonly onCommit?: () => void,
   ) {}
 

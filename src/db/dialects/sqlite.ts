@@ -87,6 +87,23 @@ export function createSqliteDatabase(options: SqliteOptions): SiteDatabase {
     columnType(kind: ColumnKind, field: DocField | undefined) {
       return kind === 'varchar' ? `varchar(${field?.length || 140})` : COLUMN_TYPES[kind]
     },
+    async listTables(db: Executor): Promise<string[]> {
+      const result = await sql<{ name: string }>`select name from sqlite_master where type = 'table' and name not like 'sqlite_%' order by name`.execute(db)
+      return result.rows.map((row) => row.name)
+    },
+    // A connection of its own in a deferred transaction: WAL keeps its snapshot while writers go on.
+    async snapshot(read) {
+      const connection = open(options.file, true)
+      const db = new Kysely<DynamicDB>({ dialect: new BetterSqliteDialect(connection, 'snapshot') })
+      try {
+        connection.exec('begin')
+        connection.prepare('select count(*) from sqlite_master').get() // the snapshot starts at the first read
+        return await read(db)
+      } finally {
+        if (connection.inTransaction) connection.exec('commit')
+        await db.destroy()
+      }
+    },
     async listColumns(db: Executor, table: string): Promise<ExistingColumn[]> {
       const result = await sql<{ name: string; type: string; notnull: number; dflt_value: string | null }>`
         select name, type, "notnull", dflt_value from pragma_table_info(${table})`.execute(db)
