@@ -14,7 +14,7 @@ const SQLITE_ONLY = [
   'test/integration/meta-app-folder.test.ts',
   'test/integration/schema-sync.test.ts',
   'test/wire/graceful-shutdown.test.ts',
-  'test/wire/postgres-site.test.ts',
+  'test/wire/server-engine-site.test.ts',
 ]
 
 const reachable = await new Promise((resolve) => {

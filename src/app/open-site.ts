@@ -3,14 +3,14 @@ import type { LogEvent } from 'kysely'
 import type { Logger, RealtimePublisher } from '../context/index.js'
 import type { Site } from '../context/index.js'
 import { maybeContext, recordTrace } from '../context/index.js'
-import { createPostgresDatabase, createSqliteDatabase, type SiteDatabase } from '../db/index.js'
+import { createMariadbDatabase, createPostgresDatabase, createSqliteDatabase, type SiteDatabase } from '../db/index.js'
 import { createMetaRegistry } from '../meta/index.js'
 import type { DocEventRegistration, DocumentClass, WhitelistedMethod } from '../model/index.js'
 import { removeAttachments } from '../doctypes/index.js'
 import { FRAMEWORK_JOB_FUNCTIONS, jobFunctionOf, rqJobProvider } from '../api/index.js'
 import { createEmbeddedQueue, createRedisQueue, redisQueueSettings, type JobFunction, type SchedulerEvents } from '../jobs/index.js'
 import type { LoadedApp } from './load-apps.js'
-import { postgresSettings, readSiteConfig } from './site-config.js'
+import { readSiteConfig, serverDatabaseSettings } from './site-config.js'
 
 export interface OpenSiteOptions {
   readonly sitesPath: string
@@ -31,8 +31,9 @@ function openDatabase(site: string, path: string, config: ReturnType<typeof read
   // (only then: Kysely times every query it is asked to log).
   const log = config.developer_mode ? traceStatement : undefined
   const dbType = config.db_type ?? 'sqlite'
-  if (dbType === 'postgres') return createPostgresDatabase({ ...postgresSettings(site, config), log })
-  if (dbType !== 'sqlite') throw new Error(`site ${site}: db_type ${String(dbType)} is not supported (sqlite or postgres)`)
+  if (dbType === 'postgres') return createPostgresDatabase({ ...serverDatabaseSettings(site, config), log })
+  if (dbType === 'mariadb') return createMariadbDatabase({ ...serverDatabaseSettings(site, config), log })
+  if (dbType !== 'sqlite') throw new Error(`site ${site}: db_type ${String(dbType)} is not supported (sqlite, postgres or mariadb)`)
   return createSqliteDatabase({
     file: join(path, config.db_file ?? 'site.sqlite3'),
     log,

@@ -32,12 +32,25 @@ export function isValidSiteName(name: string): boolean {
   return /^[A-Za-z0-9][A-Za-z0-9.-]{0,252}$/.test(name) && !name.includes('..')
 }
 
-/** Where a PostgreSQL site's database is, from `db_host`, `db_port`, `db_name`, `db_user`, `db_password` (Frappe's keys; the user defaults to the database's name, as Frappe creates it). */
-export function postgresSettings(site: string, config: SiteConfig): { host: string; port: number; database: string; user: string; password?: string; poolSize?: number } {
+export interface ServerDatabaseSettings {
+  readonly host: string
+  readonly port: number
+  readonly database: string
+  readonly user: string
+  readonly password?: string
+  readonly poolSize?: number
+}
+
+/**
+ * Where a PostgreSQL or MariaDB site's database is, from `db_host`, `db_port`, `db_name`,
+ * `db_user`, `db_password` (Frappe's keys; the user defaults to the database's name, as Frappe
+ * creates it; the port to the engine's own).
+ */
+export function serverDatabaseSettings(site: string, config: SiteConfig): ServerDatabaseSettings {
   const name = config.db_name
-  if (typeof name !== 'string' || !name) throw new Error(`site ${site}: db_type postgres needs db_name in site_config.json`)
+  if (typeof name !== 'string' || !name) throw new Error(`site ${site}: db_type ${String(config.db_type)} needs db_name in site_config.json`)
   const text = (key: string): string | undefined => (typeof config[key] === 'string' && config[key] !== '' ? (config[key] as string) : undefined)
-  const port = Number(config.db_port ?? 5432)
+  const port = Number(config.db_port ?? (config.db_type === 'mariadb' ? 3306 : 5432))
   if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new Error(`site ${site}: db_port must be a port number`)
   const poolSize = config.db_pool_size === undefined ? undefined : Number(config.db_pool_size)
   return { host: text('db_host') ?? '127.0.0.1', port, database: name, user: text('db_user') ?? name, password: text('db_password'), poolSize }

@@ -2,14 +2,14 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 
 import { join } from 'node:path'
 import type { Logger } from '../context/index.js'
 import type { Site } from '../context/index.js'
-import { CACHE_GENERATION_TABLE, ensurePostgresDatabase, syncCacheGenerationTable } from '../db/index.js'
+import { CACHE_GENERATION_TABLE, ensureMariadbDatabase, ensurePostgresDatabase, syncCacheGenerationTable } from '../db/index.js'
 import { loadCustomDocTypes, loadCustomizations } from '../doctypes/index.js'
 import { createMetaRegistry } from '../meta/index.js'
 import { createRealtimeHub, type RealtimeHub } from '../realtime/index.js'
 import { installSite } from './install.js'
 import { FRAPPE_APP, appFromFolder, loadApp, type LoadedApp } from './load-apps.js'
 import { openSite } from './open-site.js'
-import { commonConfigPath, isValidSiteName, postgresSettings, readCommonConfig, siteConfigPath } from './site-config.js'
+import { commonConfigPath, isValidSiteName, readCommonConfig, serverDatabaseSettings, siteConfigPath } from './site-config.js'
 
 export interface SitesOptions {
   /** The `sites/` folder: `common_site_config.json`, `apps.txt` and one folder per site. */
@@ -148,7 +148,8 @@ export async function openSites(options: SitesOptions): Promise<Sites> {
       if (!isValidSiteName(name)) throw new Error(`Invalid site name ${JSON.stringify(name)}`)
       if (sites.exists(name)) throw new Error(`Site ${name} already exists`)
       const siteConfig = { db_type: 'sqlite', ...config }
-      if (siteConfig.db_type === 'postgres') await ensurePostgresDatabase(postgresSettings(name, siteConfig))
+      if (siteConfig.db_type === 'postgres') await ensurePostgresDatabase(serverDatabaseSettings(name, siteConfig))
+      if (siteConfig.db_type === 'mariadb') await ensureMariadbDatabase(serverDatabaseSettings(name, siteConfig))
       mkdirSync(join(options.sitesPath, name), { recursive: true })
       writeFileSync(siteConfigPath(options.sitesPath, name), `${JSON.stringify(siteConfig, null, 1)}\n`)
       siteExists.forget()

@@ -34,7 +34,7 @@ export interface NewSiteOptions {
 /** The database keys of a new site's `site_config.json` from `new-site`'s options (Frappe's key names). */
 export function databaseConfig(site: string, options: NewSiteOptions): Record<string, unknown> {
   const type = options.dbType ?? 'sqlite'
-  if (type !== 'sqlite' && type !== 'postgres') throw new Error(`--db-type must be sqlite or postgres, not ${JSON.stringify(type)}`)
+  if (type !== 'sqlite' && type !== 'postgres' && type !== 'mariadb') throw new Error(`--db-type must be sqlite, postgres or mariadb, not ${JSON.stringify(type)}`)
   if (type === 'sqlite') return { db_type: 'sqlite' }
   const config: Record<string, unknown> = { db_type: type, db_name: options.dbName ?? site.replace(/[.-]/g, '_') }
   if (options.dbHost) config.db_host = options.dbHost

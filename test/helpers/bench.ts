@@ -5,8 +5,10 @@ import { fileURLToPath } from 'node:url'
 import { pino } from 'pino'
 import { openSites, startServer, type RunningServer, type Sites } from '../../src/app/index.js'
 import { newContext, type RequestContext, type Site } from '../../src/context/index.js'
-import { dropPostgresDatabase, runUnitOfWork } from '../../src/db/index.js'
-import { postgresSiteConfig } from './services.js'
+import { dropMariadbDatabase, dropPostgresDatabase, runUnitOfWork } from '../../src/db/index.js'
+import { mariadbSiteConfig, postgresSiteConfig } from './services.js'
+
+type ServerSiteConfig = ReturnType<typeof postgresSiteConfig> | ReturnType<typeof mariadbSiteConfig>
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
 
@@ -39,15 +41,16 @@ export async function createTestBench(options: { apps?: readonly string[]; appsP
   writeFileSync(join(sitesPath, 'common_site_config.json'), JSON.stringify(options.common ?? {}))
   const sites = await openSites({ sitesPath, appsPath: options.appsPath ?? APPS_PATHS.fixtures, logger: silentLogger })
   const servers: RunningServer[] = []
-  const databases: Array<ReturnType<typeof postgresSiteConfig>> = []
+  const databases: ServerSiteConfig[] = []
   return {
     sites,
     root,
     newSite(name = `site${++counter}.test`, config = {}) {
-      // CORTADO_TEST_DB=postgres puts every test site on PostgreSQL, each in a database of its own.
-      const engine = process.env.CORTADO_TEST_DB === 'postgres' && !('db_type' in config) ? postgresSiteConfig() : {}
-      const siteConfig: Record<string, unknown> = { ...engine, ...config }
-      if (siteConfig.db_type === 'postgres') databases.push(siteConfig as unknown as ReturnType<typeof postgresSiteConfig>)
+      // CORTADO_TEST_DB=postgres (or mariadb) puts every test site on that engine, each in a database of its own.
+      const engines: Record<string, (() => ServerSiteConfig) | undefined> = { postgres: postgresSiteConfig, mariadb: mariadbSiteConfig }
+      const chosen = engines[process.env.CORTADO_TEST_DB ?? '']
+      const siteConfig: Record<string, unknown> = { ...(chosen && !('db_type' in config) ? chosen() : {}), ...config }
+      if (siteConfig.db_type === 'postgres' || siteConfig.db_type === 'mariadb') databases.push(siteConfig as unknown as ServerSiteConfig)
       return sites.newSite(name, { adminPassword: 'admin', config: siteConfig })
     },
     async startServer() {
@@ -59,7 +62,8 @@ export async function createTestBench(options: { apps?: readonly string[]; appsP
       for (const server of servers) await server.app.close()
       await sites.close()
       for (const config of databases) {
-        await dropPostgresDatabase({ host: config.db_host, port: config.db_port, user: config.db_user, database: config.db_name })
+        const drop = config.db_type === 'mariadb' ? dropMariadbDatabase : dropPostgresDatabase
+        await drop({ host: config.db_host, port: config.db_port, user: config.db_user, database: config.db_name })
       }
       rmSync(root, { recursive: true, force: true })
     },

@@ -63,3 +63,23 @@ let databaseCounter = 0
 export function postgresSiteConfig(): { db_type: 'postgres'; db_name: string; db_host: string; db_port: number; db_user: string } {
   return { db_type: 'postgres', db_name: `cortado_t${process.pid}_${Date.now().toString(36)}_${++databaseCounter}`, db_host: POSTGRES.host, db_port: POSTGRES.port, db_user: POSTGRES.user }
 }
+
+/** Where tests expect MariaDB: here and in CI, 127.0.0.1:3306, user root without a password. */
+export const MARIADB = {
+  host: process.env.MARIADB_HOST ?? '127.0.0.1',
+  port: Number(process.env.MARIADB_PORT ?? 3306),
+  user: process.env.MARIADB_USER ?? 'root',
+} as const
+
+/** Whether MariaDB is reachable; as `requireRedis`, a skip notice locally and an error under CI=true. */
+export async function requireMariadb(): Promise<boolean> {
+  if (await portAnswers(MARIADB.host, MARIADB.port)) return true
+  if (process.env.CI === 'true') throw new Error(`MariaDB is required under CI=true but ${MARIADB.host}:${MARIADB.port} does not answer`)
+  console.warn(`skipping: MariaDB does not answer at ${MARIADB.host}:${MARIADB.port}`)
+  return false
+}
+
+/** site_config keys for a new MariaDB site with a database of its own (`dropMariadbDatabase` removes it). */
+export function mariadbSiteConfig(): { db_type: 'mariadb'; db_name: string; db_host: string; db_port: number; db_user: string } {
+  return { db_type: 'mariadb', db_name: `cortado_t${process.pid}_${Date.now().toString(36)}_${++databaseCounter}`, db_host: MARIADB.host, db_port: MARIADB.port, db_user: MARIADB.user }
+}

@@ -13,7 +13,9 @@ class Relay {
   readonly #sockets = new Set<Socket>()
   port = 0
 
+  /** Listens (again) on the same port; a no-op while open. */
   async open(): Promise<void> {
+    if (this.#server) return
     const server = createServer((client) => {
       const upstream = createConnection({ host: POSTGRES.host, port: POSTGRES.port })
       for (const socket of [client, upstream]) {
@@ -23,7 +25,10 @@ class Relay {
       }
       client.pipe(upstream).pipe(client)
     })
-    await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', resolve))
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject)
+      server.listen(this.port, '127.0.0.1', () => resolve())
+    })
     this.port = (server.address() as { port: number }).port
     this.#server = server
   }

@@ -1,40 +1,69 @@
 import { readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { FrappeApp } from 'frappe-js-sdk'
+import { createPool } from 'mysql2/promise'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openSites, startServer, type RunningServer, type Sites } from '../../src/app/index.js'
-import { dropPostgresDatabase } from '../../src/db/index.js'
+import { dropMariadbDatabase, dropPostgresDatabase } from '../../src/db/index.js'
 import { basicAuth, silentLogger } from '../helpers/bench.js'
 import { CLI_APPS, runCli, temporarySites } from '../helpers/cli.js'
 import { sendRequest } from '../helpers/http-request.js'
-import { POSTGRES, requirePostgres } from '../helpers/services.js'
+import { MARIADB, POSTGRES, requireMariadb, requirePostgres } from '../helpers/services.js'
 
-const hasPostgres = await requirePostgres()
 const SITE = 'erp.localhost'
-const DATABASE = `cortado_cli_${process.pid}_${Date.now().toString(36)}`
 const ADMIN = { 'X-Frappe-Site-Name': SITE, Authorization: basicAuth('Administrator', 'pg-secret'), 'Content-Type': 'application/json' }
 
-/** Reads the site's database directly, as an operator would with psql. */
-async function query<T>(text: string, values: unknown[] = []): Promise<T[]> {
-  const client = new pg.Client({ host: POSTGRES.host, port: POSTGRES.port, user: POSTGRES.user, database: DATABASE })
-  await client.connect()
-  try {
-    return (await client.query(text, values)).rows as T[]
-  } finally {
-    await client.end()
-  }
-}
+/** Each server engine: where it is, how an operator reads it directly, and spec 7.4's column types there. */
+const ENGINES = [
+  {
+    type: 'postgres',
+    available: await requirePostgres(),
+    server: POSTGRES,
+    /** As an operator would with psql; `$1` placeholders, double-quoted names. */
+    async query<T>(database: string, text: string, values: unknown[] = []): Promise<T[]> {
+      const client = new pg.Client({ host: POSTGRES.host, port: POSTGRES.port, user: POSTGRES.user, database })
+      await client.connect()
+      try {
+        return (await client.query(text.replaceAll('`', '"'), values)).rows as T[]
+      } finally {
+        await client.end()
+      }
+    },
+    types: { name: 'character varying', customer_name: 'character varying', credit_limit: 'numeric', disabled: 'smallint', last_order_date: 'date', creation: 'timestamp without time zone', docstatus: 'bigint' },
+    drop: dropPostgresDatabase,
+  },
+  {
+    type: 'mariadb',
+    available: await requireMariadb(),
+    server: MARIADB,
+    /** As an operator would with the mariadb client; `?` placeholders, backquoted names. */
+    async query<T>(database: string, text: string, values: unknown[] = []): Promise<T[]> {
+      const pool = createPool({ host: MARIADB.host, port: MARIADB.port, user: MARIADB.user, database, connectionLimit: 1 })
+      try {
+        const [rows] = await pool.query(text.replace(/\$\d+/g, '?'), values)
+        return (rows as Array<Record<string, unknown>>).map((row) => Object.fromEntries(Object.entries(row).map(([key, value]) => [key.toLowerCase(), value]))) as T[]
+      } finally {
+        await pool.end()
+      }
+    },
+    types: { name: 'varchar', customer_name: 'varchar', credit_limit: 'decimal', disabled: 'int', last_order_date: 'date', creation: 'datetime', docstatus: 'int' },
+    drop: dropMariadbDatabase,
+  },
+] as const
 
-describe.skipIf(!hasPostgres)('a site on PostgreSQL, created with new-site --db-type postgres', () => {
+describe.each(ENGINES)('a site on $type, created with new-site --db-type $type', ({ type, available, server: engineServer, query: queryOn, types: expectedTypes, drop }) => {
+  if (!available) return
+  const DATABASE = `cortado_cli_${process.pid}_${Date.now().toString(36)}_${type}`
+  const query = <T>(text: string, values: unknown[] = []): Promise<T[]> => queryOn<T>(DATABASE, text, values)
   const { root, sitesPath } = temporarySites(['demo'])
   let sites: Sites
   let server: RunningServer
   const request = (method: string, path: string, body?: unknown) => sendRequest(`${server.url}${path}`, { method, headers: ADMIN, body })
 
   beforeAll(async () => {
-    const args = ['new-site', SITE, '--db-type', 'postgres', '--db-host', POSTGRES.host, '--db-port', String(POSTGRES.port)]
-    const created = await runCli([...args, '--db-name', DATABASE, '--db-user', POSTGRES.user, '--admin-password', 'pg-secret'], {
+    const args = ['new-site', SITE, '--db-type', type, '--db-host', engineServer.host, '--db-port', String(engineServer.port)]
+    const created = await runCli([...args, '--db-name', DATABASE, '--db-user', engineServer.user, '--admin-password', 'pg-secret'], {
       CORTADO_SITES: sitesPath,
       CORTADO_APPS: CLI_APPS.demo,
     })
@@ -45,27 +74,18 @@ describe.skipIf(!hasPostgres)('a site on PostgreSQL, created with new-site --db-
 
   afterAll(async () => {
     await server?.stop()
-    await dropPostgresDatabase({ host: POSTGRES.host, port: POSTGRES.port, user: POSTGRES.user, database: DATABASE })
+    await drop({ host: engineServer.host, port: engineServer.port, user: engineServer.user, database: DATABASE })
     rmSync(root, { recursive: true, force: true })
   })
 
   it('writes Frappe\'s keys to site_config.json and creates the database with the DocTypes\' tables', async () => {
     const config: unknown = JSON.parse(readFileSync(join(sitesPath, SITE, 'site_config.json'), 'utf8'))
-    expect(config).toEqual({ db_type: 'postgres', db_name: DATABASE, db_host: POSTGRES.host, db_port: POSTGRES.port, db_user: POSTGRES.user })
+    expect(config).toEqual({ db_type: type, db_name: DATABASE, db_host: engineServer.host, db_port: engineServer.port, db_user: engineServer.user })
     const columns = await query<{ column_name: string; data_type: string }>(
-      `select column_name, data_type from information_schema.columns where table_name = 'tabCustomer' order by column_name`,
+      `select column_name, data_type from information_schema.columns where table_schema = ${type === 'postgres' ? 'current_schema()' : 'database()'} and table_name = 'tabCustomer' order by column_name`,
     )
     const types = Object.fromEntries(columns.map((column) => [column.column_name, column.data_type]))
-    // Spec 7.4's PostgreSQL column types.
-    expect(types).toMatchObject({
-      name: 'character varying',
-      customer_name: 'character varying',
-      credit_limit: 'numeric',
-      disabled: 'smallint',
-      last_order_date: 'date',
-      creation: 'timestamp without time zone',
-      docstatus: 'bigint',
-    })
+    expect(types).toMatchObject(expectedTypes) // spec 7.4's column types on this engine
   })
 
   it('serves documents with child rows to frappe-js-sdk, with numbers, dates and datetimes as on SQLite', async () => {
@@ -107,7 +127,7 @@ describe.skipIf(!hasPostgres)('a site on PostgreSQL, created with new-site --db-
     const updated = await db.getDoc('Sales Order', order.name)
     expect(updated.remarks).toBe('updated on postgres')
     expect((updated.items as unknown[]).length).toBe(1)
-    const rows = await query<{ count: string }>(`select count(*) from "tabSales Order Item" where parent = $1`, [order.name])
+    const rows = await query<{ count: string }>('select count(*) as count from `tabSales Order Item` where parent = $1', [order.name])
     expect(Number(rows[0]?.count)).toBe(1)
   })
 
@@ -120,7 +140,7 @@ describe.skipIf(!hasPostgres)('a site on PostgreSQL, created with new-site --db-
     const orders = await request('POST', '/api/resource/Sales Order', { naming_series: 'SO-.YYYY.-.#####', customer: 'Nobody Ltd', items: [{ item_name: 'X', qty: 1 }] })
     expect(orders.status).toBe(417)
     expect(orders.body).toMatchObject({ exc_type: 'LinkValidationError' })
-    const count = await query<{ count: string }>(`select count(*) from "tabCustomer" where name = 'Unique Co'`)
+    const count = await query<{ count: string }>("select count(*) as count from `tabCustomer` where name = 'Unique Co'")
     expect(Number(count[0]?.count)).toBe(1)
   })
 
@@ -129,7 +149,7 @@ describe.skipIf(!hasPostgres)('a site on PostgreSQL, created with new-site --db-
     expect(field.status, field.text).toBe(200)
     const customer = await request('POST', '/api/resource/Customer', { customer_name: 'Region Co', region: 'North' })
     expect(customer.status, customer.text).toBe(200)
-    const rows = await query<{ region: string }>(`select region from "tabCustomer" where name = 'Region Co'`)
+    const rows = await query<{ region: string }>("select region from `tabCustomer` where name = 'Region Co'")
     expect(rows).toEqual([{ region: 'North' }])
   })
 })
