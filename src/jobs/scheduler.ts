@@ -95,11 +95,6 @@ export function nextExecution(row: { frequency: string; cron_format: string | nu
 
 /** Takes (or keeps) the site's scheduler lease; false when another scheduler holds it. */
 async function takeLease(tx: Executor, owner: string, now: number, leaseMs: number): Promise<boolean> {
-  const row = await tx.selectFrom(SCHEDULER_LOCK_TABLE).selectAll().where('name', '=', 'scheduler').executeTakeFirst()
-  if (!row) {
-    await tx.insertInto(SCHEDULER_LOCK_TABLE).values({ name: 'scheduler', owner, lease_until: now + leaseMs }).execute()
-    return true
-  }
   const taken = await tx
     .updateTable(SCHEDULER_LOCK_TABLE)
     .set({ owner, lease_until: now + leaseMs })
@@ -118,18 +113,27 @@ export interface TickOptions {
 }
 
 /**
- * Creates the lease table on first use, in a transaction of its own: two schedulers starting on
- * a new site may both try, and on PostgreSQL the loser's `create table if not exists` fails (and
- * would abort a tick's transaction); it then finds the table there and goes on.
+ * Creates the lease table and its one row on first use, each in a transaction of its own: two
+ * schedulers starting on a new site may both try, and the loser's `create table` or insert fails
+ * (aborting a PostgreSQL transaction); it then finds them there and goes on. With the row in
+ * place, taking the lease is one conditional update, which the engine's row lock serialises.
  */
-async function ensureSchedulerLockTable(site: Site, logger: Logger): Promise<void> {
+async function ensureSchedulerLease(site: Site, logger: Logger): Promise<void> {
   const { database } = site.services
-  const exists = async (): Promise<boolean> => (await database.listColumns(database.reader, SCHEDULER_LOCK_TABLE)).length > 0
-  if (await exists()) return
+  const ready = async (): Promise<boolean> =>
+    (await database.listColumns(database.reader, SCHEDULER_LOCK_TABLE)).length > 0 &&
+    (await database.reader.selectFrom(SCHEDULER_LOCK_TABLE).select('name').where('name', '=', 'scheduler').executeTakeFirst()) !== undefined
+  if (await ready()) return
   try {
     await runUnitOfWork(adminContext(site, logger), () => inTransaction((tx) => syncSchedulerLockTable(tx, database)))
+    await runUnitOfWork(adminContext(site, logger), () =>
+      inTransaction(async (tx) => {
+        const row = await tx.selectFrom(SCHEDULER_LOCK_TABLE).select('name').where('name', '=', 'scheduler').executeTakeFirst()
+        if (!row) await tx.insertInto(SCHEDULER_LOCK_TABLE).values({ name: 'scheduler', owner: '', lease_until: 0 }).execute()
+      }),
+    )
   } catch (error) {
-    if (!(await exists())) throw error
+    if (!(await ready())) throw error
   }
 }
 
@@ -142,7 +146,7 @@ export async function runSchedulerTick(site: Site, logger: Logger, options: Tick
   const now = options.now ?? new Date()
   const owner = options.owner ?? randomUUID()
   const enqueued: string[] = []
-  await ensureSchedulerLockTable(site, logger)
+  await ensureSchedulerLease(site, logger)
   await runUnitOfWork(adminContext(site, logger), () =>
     inTransaction(async (tx) => {
       if (!(await takeLease(tx, owner, now.getTime(), options.leaseMs ?? 90_000))) return

@@ -132,6 +132,14 @@ describe('insertDocument of a custom DocType', () => {
       throw new ValidationError('something later failed')
     })
     await expect(attempt).rejects.toThrow('something later failed')
+    if (site.services.database.dialect === 'mariadb') {
+      // MariaDB commits before and after DDL, so the DocType, made by then, stays (as in Frappe on
+      // MariaDB); metadata in memory matches what the database kept.
+      expect(site.services.meta.find(doctype)?.name).toBe(doctype)
+      expect(await columnsOf(site, doctype)).toContain('title')
+      expect(await storedDocTypeRows(site, doctype)).toMatchObject({ doctypes: 1 })
+      return
+    }
     expect(site.services.meta.find(doctype)).toBeUndefined()
     expect(await columnsOf(site, doctype)).toEqual([])
     expect(await storedDocTypeRows(site, doctype)).toEqual({ doctypes: 0, fields: 0, perms: 0 })

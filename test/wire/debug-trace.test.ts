@@ -77,12 +77,12 @@ describe('_debug_trace of POST /api/resource/:doctype', () => {
       entry.kind === 'hook' && entry.hook === hook && entry.doctype === doctype && entry.source === source
     const isSql = (pattern: RegExp) => (entry: TraceEntry) => entry.kind === 'sql' && pattern.test(entry.sql)
 
-    const orderInsert = trace[at(isSql(/^insert into "tabContext Order" /))]
+    const orderInsert = trace[at(isSql(/^insert into ["`]tabContext Order["`] /))]
     expect(orderInsert).toMatchObject({ kind: 'sql', parameters: expect.arrayContaining([title, 'context_test']) })
-    expect(at(isSql(/^insert into "tabContext Order" /))).toBeGreaterThan(at(isHook('before_save', 'Context Order', 'context_test')))
-    expect(at(isSql(/^insert into "tabContext Order Item" /))).toBeGreaterThan(at(isSql(/^insert into "tabContext Order" /)))
-    expect(at(isSql(/^insert into "tabContext Order Item" /))).toBeLessThan(at(isHook('after_insert', 'Context Order')))
-    expect(at(isSql(/^insert into "tabContext Log" /))).toBeLessThan(at(isHook('after_insert', 'Context Log')))
+    expect(at(isSql(/^insert into ["`]tabContext Order["`] /))).toBeGreaterThan(at(isHook('before_save', 'Context Order', 'context_test')))
+    expect(at(isSql(/^insert into ["`]tabContext Order Item["`] /))).toBeGreaterThan(at(isSql(/^insert into ["`]tabContext Order["`] /)))
+    expect(at(isSql(/^insert into ["`]tabContext Order Item["`] /))).toBeLessThan(at(isHook('after_insert', 'Context Order')))
+    expect(at(isSql(/^insert into ["`]tabContext Log["`] /))).toBeLessThan(at(isHook('after_insert', 'Context Log')))
 
     expect(trace.filter(isAppCallback)).toEqual([{ kind: 'after_commit', label: 'record_commit' }])
     expect(at(isAppCallback)).toBeGreaterThan(at(isHook('on_update', 'Context Order')))
@@ -104,7 +104,7 @@ describe('_debug_trace of POST /api/resource/:doctype', () => {
     expect(at(isSql(/^commit$/))).toBe(commit - 1)
     // The after-commit callback's own query runs once the commit is done.
     expect(trace.slice(commit + 1)).toEqual([
-      { kind: 'sql', sql: expect.stringMatching(/^select "name" from "tabContext Order" where "name" = (\?|\$1)$/), parameters: [title] }, // SQLite's or PostgreSQL's placeholder
+      { kind: 'sql', sql: expect.stringMatching(/^select ["`]name["`] from ["`]tabContext Order["`] where ["`]name["`] = (\?|\$1)$/), parameters: [title] }, // each engine's quotes and placeholder
     ])
   })
 

@@ -127,42 +127,43 @@ class TransactionAfterDdlDriver implements Driver {
     return wrapped
   }
 
+  /** The driver's own connection, which only it can release; everything else goes through the wrapper (and Kysely's log). */
   #unwrap(connection: DatabaseConnection): DatabaseConnection {
     return this.#inner.get(connection) ?? connection
   }
 
   async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
-    await this.driver.beginTransaction(this.#unwrap(connection), settings)
+    await this.driver.beginTransaction(connection, settings)
     this.#inTransaction.add(connection)
   }
 
   async commitTransaction(connection: DatabaseConnection): Promise<void> {
     this.#inTransaction.delete(connection)
-    await this.driver.commitTransaction(this.#unwrap(connection))
+    await this.driver.commitTransaction(connection)
   }
 
   async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
     this.#inTransaction.delete(connection)
-    await this.driver.rollbackTransaction(this.#unwrap(connection))
+    await this.driver.rollbackTransaction(connection)
   }
 
   async savepoint(connection: DatabaseConnection, name: string, compile: QueryCompiler['compileQuery']): Promise<void> {
-    await this.driver.savepoint?.(this.#unwrap(connection), name, compile)
+    await this.driver.savepoint?.(connection, name, compile)
   }
 
   async rollbackToSavepoint(connection: DatabaseConnection, name: string, compile: QueryCompiler['compileQuery']): Promise<void> {
     try {
-      await this.driver.rollbackToSavepoint?.(this.#unwrap(connection), name, compile)
+      await this.driver.rollbackToSavepoint?.(connection, name, compile)
     } catch (error) {
       if (!isMissingSavepoint(error)) throw error
-      await this.#unwrap(connection).executeQuery(CompiledQuery.raw('rollback'))
-      await this.#unwrap(connection).executeQuery(CompiledQuery.raw('start transaction'))
+      await connection.executeQuery(CompiledQuery.raw('rollback'))
+      await connection.executeQuery(CompiledQuery.raw('start transaction'))
     }
   }
 
   async releaseSavepoint(connection: DatabaseConnection, name: string, compile: QueryCompiler['compileQuery']): Promise<void> {
     try {
-      await this.driver.releaseSavepoint?.(this.#unwrap(connection), name, compile)
+      await this.driver.releaseSavepoint?.(connection, name, compile)
     } catch (error) {
       if (!isMissingSavepoint(error)) throw error
     }
