@@ -2,19 +2,25 @@ import { existsSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openSites, startServer, type RunningServer, type Sites } from '../../src/app/index.js'
-import { dropPostgresDatabase } from '../../src/db/index.js'
+import { dropMariadbDatabase, dropPostgresDatabase } from '../../src/db/index.js'
 import { basicAuth, silentLogger } from '../helpers/bench.js'
 import { CLI_APPS, runCli, temporarySites } from '../helpers/cli.js'
 import { sendRequest, type RawResponse } from '../helpers/http-request.js'
-import { POSTGRES, postgresSiteConfig, requirePostgres } from '../helpers/services.js'
+import { MARIADB, POSTGRES, mariadbSiteConfig, postgresSiteConfig, requireMariadb, requirePostgres } from '../helpers/services.js'
 
 const hasPostgres = await requirePostgres()
+const hasMariadb = await requireMariadb()
 const ADMIN = basicAuth('Administrator', 'admin')
 const GADGET = 'Backup Gadget'
 
 const { root, sitesPath } = temporarySites(['demo'])
 const env = { CORTADO_SITES: sitesPath, CORTADO_APPS: CLI_APPS.demo, ADMIN_PASSWORD: 'admin' }
-const targets = [{ site: 'sqlite-copy.test', config: { db_type: 'sqlite' } }, ...(hasPostgres ? [{ site: 'postgres-copy.test', config: postgresSiteConfig() }] : [])]
+const targets = [
+  { site: 'sqlite-copy.test', config: { db_type: 'sqlite' } },
+  ...(hasPostgres ? [{ site: 'postgres-copy.test', config: postgresSiteConfig() }] : []),
+  ...(hasMariadb ? [{ site: 'mariadb-copy.test', config: mariadbSiteConfig() }] : []),
+]
+const serverOf = (type: string) => (type === 'mariadb' ? MARIADB : POSTGRES)
 
 let sites: Sites
 let server: RunningServer
@@ -53,7 +59,8 @@ beforeAll(async () => {
   const created = await runCli(['new-site', 'source.test', '--admin-password', 'admin'], env)
   expect(created.code, created.stderr).toBe(0)
   for (const { site, config } of targets) {
-    const args = config.db_type === 'postgres' ? ['--db-type', 'postgres', '--db-name', (config as { db_name: string }).db_name, '--db-user', POSTGRES.user, '--db-host', POSTGRES.host, '--db-port', String(POSTGRES.port)] : []
+    const server = serverOf(config.db_type)
+    const args = config.db_type === 'sqlite' ? [] : ['--db-type', config.db_type, '--db-name', (config as { db_name: string }).db_name, '--db-user', server.user, '--db-host', server.host, '--db-port', String(server.port)]
     const made = await runCli(['new-site', site, '--admin-password', 'admin', ...args], env)
     expect(made.code, made.stderr).toBe(0)
   }
@@ -74,13 +81,16 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.stop()
   for (const { config } of targets) {
-    if (config.db_type === 'postgres') await dropPostgresDatabase({ host: POSTGRES.host, port: POSTGRES.port, user: POSTGRES.user, database: (config as { db_name: string }).db_name })
+    if (config.db_type === 'sqlite') continue
+    const server = serverOf(config.db_type)
+    const drop = config.db_type === 'mariadb' ? dropMariadbDatabase : dropPostgresDatabase
+    await drop({ host: server.host, port: server.port, user: server.user, database: (config as { db_name: string }).db_name })
   }
   rmSync(root, { recursive: true, force: true })
 })
 
 describe('cortado backup and cortado restore', () => {
-  it('round-trips a site into a fresh site on each engine: documents, child rows, custom DocTypes and fields, passwords', async () => {
+  it('round-trips a site through every engine and back: documents, child rows, custom DocTypes and fields, passwords', async () => {
     const before = await snapshot('source.test')
     expect(before.clerk).toEqual({ message: 'clerk@example.com' })
     const file = join(root, 'source-backup.jsonl.gz')
@@ -96,6 +106,16 @@ describe('cortado backup and cortado restore', () => {
     }
     await serve() // as after any restore, the server starts again to load the restored DocTypes
     for (const { site } of targets) expect(await snapshot(site), site).toEqual(before)
+
+    // And back: each server engine's backup (its own snapshot and row stream) restores into SQLite.
+    for (const { site } of targets.slice(1)) {
+      const again = join(root, `${site}.jsonl.gz`)
+      expect((await runCli(['backup', '--site', site, '--file', again], env)).code).toBe(0)
+      const restore = await runCli(['restore', again, '--site', 'sqlite-copy.test'], env)
+      expect(restore.code, restore.stderr).toBe(0)
+      await serve()
+      expect(await snapshot('sqlite-copy.test'), `from ${site}`).toEqual(before)
+    }
   })
 
   it('backs up the default site to sites/<site>/private/backups when no file is given', async () => {
