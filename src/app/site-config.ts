@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { SiteConfig } from '../context/index.js'
+import type { ServerDatabaseOptions } from '../db/index.js'
 import { isPlainObject } from '../utils/index.js'
 
 function readJson(path: string): Record<string, unknown> {
@@ -32,14 +33,8 @@ export function isValidSiteName(name: string): boolean {
   return /^[A-Za-z0-9][A-Za-z0-9.-]{0,252}$/.test(name) && !name.includes('..')
 }
 
-export interface ServerDatabaseSettings {
-  readonly host: string
-  readonly port: number
-  readonly database: string
-  readonly user: string
-  readonly password?: string
-  readonly poolSize?: number
-}
+/** A server engine's connection settings, as site_config gives them (the SQL log is the opener's business). */
+export type ServerDatabaseSettings = Omit<ServerDatabaseOptions, 'log'>
 
 /**
  * Where a PostgreSQL or MariaDB site's database is, from `db_host`, `db_port`, `db_name`,

@@ -9,6 +9,7 @@ export type {
   WriteTransaction,
 } from './database.js'
 export { createSqliteDatabase, type SqliteOptions } from './dialects/sqlite.js'
+export type { ServerDatabaseOptions } from './dialects/server-common.js'
 export { createMariadbDatabase, dropMariadbDatabase, ensureMariadbDatabase, type MariadbOptions } from './dialects/mariadb.js'
 export { createPostgresDatabase, dropPostgresDatabase, ensurePostgresDatabase, type PostgresOptions } from './dialects/postgres.js'
 export { syncCacheGenerationTable, syncCoreTables, syncTable, wantedTable, type SyncReport, type WantedTable } from './schema-sync.js'

@@ -6,27 +6,16 @@ import {
   type DatabaseConnection,
   type Dialect,
   type Driver,
-  type LogEvent,
   type QueryCompiler,
   type QueryResult,
   type TransactionSettings,
 } from 'kysely'
 import { createPool, type FieldPacket, type TypeCast } from 'mysql2'
 import type { ColumnKind, DocField } from '../../meta/index.js'
-import { CACHE_GENERATION_TABLE } from '../site-cache.js'
 import type { DriverErrorKind, DynamicDB, ExistingColumn, Executor, SiteDatabase } from '../database.js'
-import { registerExecutorDialect } from '../executor-dialect.js'
+import { pooledDatabaseMethods, type ServerDatabaseOptions } from './server-common.js'
 
-export interface MariadbOptions {
-  readonly host: string
-  readonly port: number
-  readonly database: string
-  readonly user: string
-  readonly password?: string
-  /** Connections in the pool; each write transaction holds one until it ends. */
-  readonly poolSize?: number
-  readonly log?: (event: LogEvent) => void
-}
+export type MariadbOptions = ServerDatabaseOptions
 
 /** Spec 7.4's MariaDB column per storage kind (Frappe v15). */
 const COLUMN_TYPES: Record<ColumnKind, string> = {
@@ -211,32 +200,15 @@ export function createMariadbDatabase(options: MariadbOptions): SiteDatabase {
     typeCast,
   })
   const db = new Kysely<DynamicDB>({ dialect: mariadbDialect({ pool }), log: options.log })
-  registerExecutorDialect(db, 'mariadb')
   return {
     dialect: 'mariadb',
-    reader: db,
-    async beginWrite() {
-      const tx = await db.startTransaction().execute()
-      registerExecutorDialect(tx, 'mariadb')
-      return tx
-    },
+    ...pooledDatabaseMethods(db, 'mariadb', (error) => (error as { errno?: unknown } | null)?.errno === 1146),
     columnType(kind: ColumnKind, field: DocField | undefined) {
       return kind === 'varchar' ? `varchar(${field?.length || 140})` : COLUMN_TYPES[kind]
     },
     async listTables(executor: Executor): Promise<string[]> {
       const result = await sql<{ name: string }>`select table_name as name from information_schema.tables where table_schema = database() order by table_name`.execute(executor)
       return result.rows.map((row) => row.name)
-    },
-    async snapshot(read) {
-      const tx = await db.startTransaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute()
-      try {
-        const result = await read(tx)
-        await tx.commit().execute()
-        return result
-      } catch (error) {
-        await tx.rollback().execute()
-        throw error
-      }
     },
     async listColumns(executor: Executor, table: string): Promise<ExistingColumn[]> {
       const result = await sql<{ name: string; type: string; nullable: string; default_value: string | null }>`
@@ -273,18 +245,6 @@ export function createMariadbDatabase(options: MariadbOptions): SiteDatabase {
       if ((ERRNO.badValue as readonly unknown[]).includes(errno)) return { kind: 'invalid_value' }
       if (connectionFailed(error)) return { kind: 'unavailable' }
       return { kind: 'other' }
-    },
-    async cacheGeneration() {
-      try {
-        const rows = await db.selectFrom(CACHE_GENERATION_TABLE).select('generation').execute()
-        return Number(rows[0]?.generation ?? 0)
-      } catch (error) {
-        if ((error as { errno?: unknown }).errno === 1146) return 0 // not installed yet: nothing cached can be stale
-        throw error
-      }
-    },
-    async close() {
-      await db.destroy()
     },
   }
 }

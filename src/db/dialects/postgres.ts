@@ -1,21 +1,11 @@
-import { Kysely, PostgresDialect, sql, type LogEvent } from 'kysely'
+import { Kysely, PostgresDialect, sql } from 'kysely'
 import pg from 'pg'
 import Cursor from 'pg-cursor'
 import type { ColumnKind, DocField } from '../../meta/index.js'
-import { CACHE_GENERATION_TABLE } from '../site-cache.js'
 import type { DriverErrorKind, DynamicDB, ExistingColumn, Executor, SiteDatabase } from '../database.js'
-import { registerExecutorDialect } from '../executor-dialect.js'
+import { pooledDatabaseMethods, type ServerDatabaseOptions } from './server-common.js'
 
-export interface PostgresOptions {
-  readonly host: string
-  readonly port: number
-  readonly database: string
-  readonly user: string
-  readonly password?: string
-  /** Connections in the pool; each write transaction holds one until it ends. */
-  readonly poolSize?: number
-  readonly log?: (event: LogEvent) => void
-}
+export type PostgresOptions = ServerDatabaseOptions
 
 /** Spec 7.4's PostgreSQL column per storage kind (Frappe v15). */
 const COLUMN_TYPES: Record<ColumnKind, string> = {
@@ -119,32 +109,15 @@ export function createPostgresDatabase(options: PostgresOptions): SiteDatabase {
   pool.on('error', () => {})
   // pg-cursor lets a backup stream a table instead of holding it in memory.
   const db = new Kysely<DynamicDB>({ dialect: new PostgresDialect({ pool, cursor: Cursor }), log: options.log })
-  registerExecutorDialect(db, 'postgres')
   return {
     dialect: 'postgres',
-    reader: db,
-    async beginWrite() {
-      const tx = await db.startTransaction().execute()
-      registerExecutorDialect(tx, 'postgres')
-      return tx
-    },
+    ...pooledDatabaseMethods(db, 'postgres', (error) => (error as { code?: unknown } | null)?.code === '42P01'),
     columnType(kind: ColumnKind, field: DocField | undefined) {
       return kind === 'varchar' ? `varchar(${field?.length || 140})` : COLUMN_TYPES[kind]
     },
     async listTables(executor: Executor): Promise<string[]> {
       const result = await sql<{ name: string }>`select tablename as name from pg_tables where schemaname = current_schema() order by tablename`.execute(executor)
       return result.rows.map((row) => row.name)
-    },
-    async snapshot(read) {
-      const tx = await db.startTransaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute()
-      try {
-        const result = await read(tx)
-        await tx.commit().execute()
-        return result
-      } catch (error) {
-        await tx.rollback().execute()
-        throw error
-      }
     },
     async listColumns(executor: Executor, table: string): Promise<ExistingColumn[]> {
       const result = await sql<{ name: string; type: string; not_null: boolean; default_value: string | null }>`
@@ -190,18 +163,6 @@ export function createPostgresDatabase(options: PostgresOptions): SiteDatabase {
       if (connectionFailed(error)) return { kind: 'unavailable' }
       if (typeof code === 'string' && code.startsWith('22')) return { kind: 'invalid_value' } // SQLSTATE class 22: data exception
       return { kind: 'other' }
-    },
-    async cacheGeneration() {
-      try {
-        const rows = await db.selectFrom(CACHE_GENERATION_TABLE).select('generation').execute()
-        return Number(rows[0]?.generation ?? 0)
-      } catch (error) {
-        if ((error as { code?: unknown }).code === '42P01') return 0 // not installed yet: nothing cached can be stale
-        throw error
-      }
-    },
-    async close() {
-      await db.destroy()
     },
   }
 }
