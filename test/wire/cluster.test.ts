@@ -88,6 +88,12 @@ async function until<T>(what: string, attempt: () => Promise<T | undefined>): Pr
   throw new Error(`timed out waiting for ${what}`)
 }
 
+/** Waits for socket.io's upgrade from polling to websocket, which runs in the background after connecting. */
+async function upgraded(socket: Socket): Promise<void> {
+  await until('the upgrade to websocket', async () => (socket.io.engine.transport.name === 'websocket' ? true : undefined))
+  expect(socket.io.engine.transport.name).toBe('websocket')
+}
+
 /** Reads one HTTP response (with a Content-Length) off a raw connection, leaving the connection open. */
 function readResponse(socket: TcpSocket): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -297,7 +303,7 @@ describe('cortado serve --processes 2', () => {
     const [polls, upgrades] = [passedOn('polling'), passedOn('websocket')]
     const socket = await expectListUpdates(cluster, ['polling', 'websocket'])
     sockets.push(socket)
-    expect(socket.io.engine.transport.name).toBe('websocket')
+    await upgraded(socket)
     expect(passedOn('polling')).toBeGreaterThan(polls)
     expect(passedOn('websocket')).toBe(upgrades + 1)
   })
@@ -357,6 +363,6 @@ describe.skipIf(!hasRedis)('cortado serve --processes 2 with Redis', () => {
 
   it('delivers list_update through the Redis adapter to a socket that polls, then upgrades', async () => {
     socket = await expectListUpdates(cluster, ['polling', 'websocket'])
-    expect(socket.io.engine.transport.name).toBe('websocket')
+    await upgraded(socket)
   })
 })
