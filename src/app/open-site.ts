@@ -88,7 +88,7 @@ export function openSite(options: OpenSiteOptions): Site {
       realtime: options.realtime,
       jobFunctions: jobs.functions,
       schedulerEvents: jobs.schedulerEvents,
-      jobs: redis ? createRedisQueue(getSite, redis) : createEmbeddedQueue(getSite, options.logger),
+      jobs: redis ? createRedisQueue(getSite, redis, options.logger) : createEmbeddedQueue(getSite, options.logger),
       virtualDocTypes: new Map([['RQ Job', rqJobProvider(getSite)]]),
     },
   }

@@ -27,6 +27,7 @@ export type ErrorCode =
   | 'TooManyRequestsError'
   | 'QueryTimeoutError'
   | 'DatabaseUnavailableError'
+  | 'QueueUnavailableError'
 
 /** An error we expect and can explain to a client. Anything else is a bug (500). */
 export abstract class FrameworkError extends Error {
@@ -180,4 +181,9 @@ export class QueryTimeoutError extends FrameworkError {
 /** The site's database cannot be reached (503): the request is refused at once, and the next one tries again. */
 export class DatabaseUnavailableError extends FrameworkError {
   readonly code = 'DatabaseUnavailableError'
+}
+
+/** The job queue's Redis cannot be reached (503): the request that enqueues is refused at once. */
+export class QueueUnavailableError extends FrameworkError {
+  readonly code = 'QueueUnavailableError'
 }

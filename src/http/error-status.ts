@@ -29,6 +29,7 @@ const STATUS_BY_CODE = {
   TooManyRequestsError: 429,
   QueryTimeoutError: 500,
   DatabaseUnavailableError: 503,
+  QueueUnavailableError: 503,
 } as const satisfies Record<ErrorCode, number> // a new code without a status won't compile
 
 export function statusFor(error: unknown): number {

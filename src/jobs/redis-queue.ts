@@ -1,5 +1,7 @@
 import { Queue, UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq'
+import { Redis, type RedisOptions } from 'ioredis'
 import type { Logger, Site } from '../context/index.js'
+import { QueueUnavailableError } from '../errors/index.js'
 import { nowDatetime } from '../utils/index.js'
 import { QUEUE_NAMES, type JobQueue, type JobRecord, type JobStatus, type QueueName } from './job-types.js'
 import { MAX_RETRIES, announceEnd, recordFailure, runJob } from './run-job.js'
@@ -81,17 +83,67 @@ async function recordOf(job: Job<RedisJobData>): Promise<JobRecord> {
 /** The queue name in Redis for one of Frappe's queues. */
 const queueKey = (queue: QueueName): string => `cortado-${queue}`
 
-/** The `redis_queue` adapter: jobs go to BullMQ; `cortado worker` processes run them. */
-export function createRedisQueue(getSite: () => Site, settings: RedisQueueSettings): JobQueue {
-  const connection = connectionOf(settings.url)
+/** How long an enqueue waits for the queue's Redis connection before answering 503. */
+const READY_TIMEOUT_MS = 2000
+
+/**
+ * The `redis_queue` adapter: jobs go to BullMQ; `cortado worker` processes run them. The
+ * producer keeps one Redis connection of its own that does not queue commands while Redis is
+ * away (BullMQ would wait for it indefinitely): an operation waits at most two seconds for the
+ * connection, then fails with a 503 QueueUnavailableError, and works again as soon as the
+ * connection is back (ioredis reconnects by itself), without a restart.
+ */
+export function createRedisQueue(getSite: () => Site, settings: RedisQueueSettings, logger?: Logger): JobQueue {
+  let redis: Redis | undefined
   const queues = new Map<QueueName, Queue<RedisJobData>>()
+  const connectionOfQueues = (): Redis => {
+    if (!redis) {
+      const created = new Redis({ ...(connectionOf(settings.url) as RedisOptions), enableOfflineQueue: false })
+      let reported = false
+      created.on('error', (error: Error) => {
+        if (!reported) logger?.error({ err: error, redis: settings.url }, 'job queue: Redis is not available; enqueueing answers 503 until it is back')
+        reported = true
+      })
+      created.on('ready', () => {
+        if (reported) logger?.info({ redis: settings.url }, 'job queue: Redis is back')
+        reported = false
+      })
+      redis = created
+    }
+    return redis
+  }
   const queueOf = (name: QueueName): Queue<RedisJobData> => {
     let queue = queues.get(name)
     if (!queue) {
-      queue = new Queue<RedisJobData>(queueKey(name), { connection, prefix: settings.prefix })
+      queue = new Queue<RedisJobData>(queueKey(name), { connection: connectionOfQueues(), prefix: settings.prefix })
       queues.set(name, queue)
     }
     return queue
+  }
+  /** Runs a queue operation once the connection is ready, else refuses it with a 503. */
+  async function withRedis<T>(operation: () => Promise<T>): Promise<T> {
+    const connection = connectionOfQueues()
+    if (connection.status !== 'ready') {
+      const ready = await new Promise<boolean>((resolve) => {
+        const onReady = (): void => {
+          clearTimeout(timer)
+          resolve(true)
+        }
+        const timer = setTimeout(() => {
+          connection.off('ready', onReady)
+          resolve(false)
+        }, READY_TIMEOUT_MS)
+        connection.once('ready', onReady)
+      })
+      if (!ready) throw new QueueUnavailableError('The job queue is not available; try again shortly')
+    }
+    try {
+      return await operation()
+    } catch (error) {
+      // A command the connection could not send (it dropped meanwhile) is the same outage.
+      if (connection.status !== 'ready') throw new QueueUnavailableError('The job queue is not available; try again shortly', { cause: error })
+      throw error
+    }
   }
   async function find(jobId: string): Promise<Job<RedisJobData> | undefined> {
     const full = jobId.includes('::') ? jobId : `${getSite().name}::${jobId}`
@@ -103,7 +155,7 @@ export function createRedisQueue(getSite: () => Site, settings: RedisQueueSettin
   }
   return {
     kind: 'redis',
-    async add(job) {
+    add: (job) => withRedis(async () => {
       const existing = await find(job.jobId)
       if (existing) {
         const state = await existing.getState()
@@ -130,23 +182,25 @@ export function createRedisQueue(getSite: () => Site, settings: RedisQueueSettin
         removeOnFail: { age: 7 * 24 * 60 * 60 },
       })
       return recordOf(added)
-    },
-    async get(jobId) {
+    }),
+    get: (jobId) => withRedis(async () => {
       const job = await find(jobId)
       return job ? recordOf(job) : undefined
-    },
-    async list() {
+    }),
+    list: () => withRedis(async () => {
       const records: JobRecord[] = []
       for (const name of QUEUE_NAMES) {
         const jobs = await queueOf(name).getJobs(['waiting', 'prioritized', 'active', 'delayed', 'completed', 'failed'])
         for (const job of jobs) if (job?.data.site === getSite().name) records.push(await recordOf(job))
       }
       return records
-    },
+    }),
     start() {},
     async close() {
       await Promise.all([...queues.values()].map((queue) => queue.close()))
       queues.clear()
+      redis?.disconnect()
+      redis = undefined
     },
   }
 }

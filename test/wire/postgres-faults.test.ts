@@ -1,49 +1,14 @@
-import { createConnection, createServer, type Server, type Socket } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Site } from '../../src/context/index.js'
 import { basicAuth, createTestBench, type TestBench } from '../helpers/bench.js'
 import { sendRequest } from '../helpers/http-request.js'
 import { POSTGRES, postgresSiteConfig, requirePostgres } from '../helpers/services.js'
+import { Relay } from '../helpers/tcp-relay.js'
 
 const hasPostgres = await requirePostgres()
 
-/** A TCP relay to PostgreSQL that the test can cut and restore, as a network failure would. */
-class Relay {
-  #server: Server | undefined
-  readonly #sockets = new Set<Socket>()
-  port = 0
-
-  /** Listens (again) on the same port; a no-op while open. */
-  async open(): Promise<void> {
-    if (this.#server) return
-    const server = createServer((client) => {
-      const upstream = createConnection({ host: POSTGRES.host, port: POSTGRES.port })
-      for (const socket of [client, upstream]) {
-        this.#sockets.add(socket)
-        socket.on('close', () => this.#sockets.delete(socket))
-        socket.on('error', () => socket.destroy())
-      }
-      client.pipe(upstream).pipe(client)
-    })
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject)
-      server.listen(this.port, '127.0.0.1', () => resolve())
-    })
-    this.port = (server.address() as { port: number }).port
-    this.#server = server
-  }
-
-  /** Stops accepting and drops every open connection. */
-  async cut(): Promise<void> {
-    const server = this.#server
-    this.#server = undefined
-    for (const socket of this.#sockets) socket.destroy()
-    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()))
-  }
-}
-
 describe.skipIf(!hasPostgres)('a PostgreSQL site whose database goes away and comes back', () => {
-  const relay = new Relay()
+  const relay = new Relay(POSTGRES.host, POSTGRES.port)
   let bench: TestBench
   let site: Site
   let url: string
