@@ -101,8 +101,6 @@ export function createPostgresDatabase(options: PostgresOptions): SiteDatabase {
     user: options.user,
     password: options.password,
     max: options.poolSize ?? 10,
-    // A server that does not answer at all (no refusal) fails the request after 5 s, not never.
-    connectionTimeoutMillis: 5000,
     types: { getTypeParser: typeParser as typeof pg.types.getTypeParser },
   })
   // An idle client whose server went away must not crash the process; the next query reconnects.
